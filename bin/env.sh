@@ -1,0 +1,14 @@
+# Sourced by every script: selects JDK 25 (the machine's default java is 17).
+PIER_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PIER_HOME
+if [ -z "${PIER_JAVA_HOME:-}" ]; then
+  for j in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25-jdk-arm64 /usr/lib/jvm/java-25-openjdk-amd64; do
+    [ -x "$j/bin/java" ] && PIER_JAVA_HOME="$j" && break
+  done
+fi
+if [ -z "${PIER_JAVA_HOME:-}" ]; then
+  echo "pier: JDK 25 not found under /usr/lib/jvm (set PIER_JAVA_HOME)" >&2
+  exit 1
+fi
+export JAVA_HOME="$PIER_JAVA_HOME"
+export PATH="$JAVA_HOME/bin:$PATH"
