@@ -196,12 +196,13 @@ public final class Libc {
         } catch (KernelException e) { throw e; } catch (Throwable t) { throw new AssertionError(t); }
     }
 
-    public static void mount(String source, String target, String fstype, long flags) {
+    public static void mount(String source, String target, String fstype, long flags, String data) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment src = source == null ? MemorySegment.NULL : arena.allocateFrom(source);
             MemorySegment fs = fstype == null ? MemorySegment.NULL : arena.allocateFrom(fstype);
+            MemorySegment opts = data == null ? MemorySegment.NULL : arena.allocateFrom(data);
             MemorySegment st = state();
-            check((int) MOUNT.invokeExact(st, src, arena.allocateFrom(target), fs, flags, MemorySegment.NULL),
+            check((int) MOUNT.invokeExact(st, src, arena.allocateFrom(target), fs, flags, opts),
                     st, "mount", target);
         } catch (KernelException e) { throw e; } catch (Throwable t) { throw new AssertionError(t); }
     }
