@@ -1,0 +1,239 @@
+package dev.pier.api.routes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pier.api.ApiException;
+import dev.pier.api.Request;
+import dev.pier.api.Response;
+import dev.pier.api.Router;
+import dev.pier.api.wire.ContainerWire;
+import dev.pier.dns.ContainerFiles;
+import dev.pier.engine.ContainerRecord;
+import dev.pier.engine.ContainerService;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static dev.pier.api.routes.Errors.mapped;
+
+/** /containers/...: create, start, stop, kill, wait, logs, attach, inspect, list, remove. */
+public final class ContainerRoutes {
+    private final ContainerService containers;
+    private final Path dataRoot;
+
+    public ContainerRoutes(ContainerService containers, Path dataRoot) {
+        this.containers = containers;
+        this.dataRoot = dataRoot;
+    }
+
+    public void register(Router router) {
+        router.post("/containers/create", mapped(this::create));
+        router.get("/containers/json", mapped(this::list));
+        router.get("/containers/{id}/json", mapped(this::inspect));
+        router.post("/containers/{id}/start", mapped(r -> { containers.start(r.pathParam("id")); return Response.noContent(); }));
+        router.post("/containers/{id}/stop", mapped(r -> {
+            containers.stop(r.pathParam("id"), Duration.ofSeconds(r.queryInt("t", 10)));
+            return Response.noContent();
+        }));
+        router.post("/containers/{id}/restart", mapped(r -> {
+            String id = r.pathParam("id");
+            if (containers.require(id).state().running()) containers.stop(id, Duration.ofSeconds(r.queryInt("t", 10)));
+            containers.start(id);
+            return Response.noContent();
+        }));
+        router.post("/containers/{id}/kill", mapped(r -> {
+            containers.kill(r.pathParam("id"), Signals.parse(r.query("signal", "SIGKILL")));
+            return Response.noContent();
+        }));
+        router.post("/containers/{id}/wait", mapped(this::waitFor));
+        router.get("/containers/{id}/logs", mapped(this::logs));
+        router.post("/containers/{id}/attach", mapped(this::attach));
+        router.post("/containers/{id}/resize", mapped(r -> { containers.require(r.pathParam("id")); return Response.empty(200); }));
+        router.delete("/containers/{id}", mapped(r -> {
+            containers.remove(r.pathParam("id"), r.queryBool("force"));
+            return Response.noContent();
+        }));
+    }
+
+    // ------------------------------------------------------------------ create
+
+    private Response create(Request r) throws IOException {
+        JsonNode body = r.bodyJson(JsonNode.class);
+        if (body == null || !body.isObject()) throw ApiException.badRequest("config cannot be empty in order to create a container");
+        String image = text(body, "Image");
+        if (image.isEmpty()) throw ApiException.badRequest("config cannot be empty in order to create a container");
+        JsonNode host = body.path("HostConfig");
+        Map<String, ContainerRecord.EndpointRequest> endpoints = new LinkedHashMap<>();
+        JsonNode eps = body.path("NetworkingConfig").path("EndpointsConfig");
+        for (Iterator<Map.Entry<String, JsonNode>> it = eps.fields(); it.hasNext(); ) {
+            var e = it.next();
+            JsonNode ipam = e.getValue().path("IPAMConfig");
+            endpoints.put(e.getKey(), new ContainerRecord.EndpointRequest(text(ipam, "IPv4Address"), text(ipam, "IPv6Address"),
+                    strings(e.getValue().path("Aliases")), text(e.getValue(), "MacAddress")));
+        }
+        List<String> exposed = new ArrayList<>();
+        body.path("ExposedPorts").fieldNames().forEachRemaining(exposed::add);
+        Map<String, String> labels = new LinkedHashMap<>();
+        body.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        JsonNode restart = host.path("RestartPolicy");
+        ContainerRecord.Settings settings = new ContainerRecord.Settings(
+                body.hasNonNull("Cmd") ? strings(body.get("Cmd")) : null,
+                body.hasNonNull("Entrypoint") ? strings(body.get("Entrypoint")) : null,
+                strings(body.path("Env")), text(body, "WorkingDir"), text(body, "User"), text(body, "Hostname"),
+                text(body, "Domainname"), body.path("Tty").asBoolean(false), body.path("OpenStdin").asBoolean(false),
+                labels, exposed, text(host, "NetworkMode"), endpoints, host.path("AutoRemove").asBoolean(false),
+                text(restart, "Name"), restart.path("MaximumRetryCount").asInt(0), strings(host.path("CapAdd")),
+                strings(host.path("CapDrop")), host.path("Privileged").asBoolean(false), strings(host.path("Dns")),
+                strings(host.path("DnsSearch")), strings(host.path("DnsOptions")), strings(host.path("ExtraHosts")),
+                strings(host.path("Links")), text(host, "Runtime"), List.of());
+        ContainerRecord created = containers.create(r.query("name", ""), image, settings);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("Id", created.id());
+        out.put("Warnings", List.of());
+        return Response.created(out);
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? "" : v.asText();
+    }
+
+    /** Docker's strslice: an array of strings, or one string. */
+    private static List<String> strings(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) return List.of();
+        if (node.isTextual()) return List.of(node.asText());
+        List<String> out = new ArrayList<>();
+        node.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    // ------------------------------------------------------------------ read
+
+    private Response list(Request r) {
+        boolean all = r.queryBool("all");
+        Instant now = Instant.now();
+        List<Object> out = new ArrayList<>();
+        containers.list().stream()
+                .filter(c -> all || c.state().running())
+                .sorted(Comparator.comparing(ContainerRecord::created).reversed())
+                .forEach(c -> out.add(ContainerWire.summary(c, now)));
+        return Response.ok(out);
+    }
+
+    private Response inspect(Request r) {
+        ContainerRecord c = containers.require(r.pathParam("id"));
+        Path dir = dataRoot.resolve("containers").resolve(c.id());
+        return Response.ok(ContainerWire.inspect(c, dir.resolve(ContainerFiles.HOSTS).toString(),
+                dir.resolve(ContainerFiles.HOSTNAME).toString(), dir.resolve(ContainerFiles.RESOLV_CONF).toString(),
+                containers.logFile(c.id(), false).toString()));
+    }
+
+    private Response waitFor(Request r) {
+        String condition = r.query("condition", "not-running");
+        String id = containers.require(r.pathParam("id")).id();
+        // Docker sends the headers at once and the body at exit: the CLI waits on it while the container runs.
+        return Response.stream("application/json", out -> {
+            out.flush();
+            int code = containers.waitFor(id, condition.equals("next-exit"));
+            out.write(("{\"Error\":null,\"StatusCode\":" + code + "}\n").getBytes());
+            out.flush();
+        });
+    }
+
+    // ------------------------------------------------------------------ output
+
+    private Response logs(Request r) {
+        ContainerRecord c = containers.require(r.pathParam("id"));
+        boolean stdout = r.queryBool("stdout"), stderr = r.queryBool("stderr");
+        if (!stdout && !stderr) throw ApiException.badRequest("Bad parameters: you must choose at least one stream");
+        boolean follow = r.queryBool("follow");
+        String contentType = c.settings().tty() ? Response.RAW_STREAM : Response.MULTIPLEXED_STREAM;
+        return Response.stream(contentType, out -> relay(c, stdout, stderr, follow, true, out));
+    }
+
+    private Response attach(Request r) {
+        ContainerRecord c = containers.require(r.pathParam("id"));
+        boolean stdout = r.queryBool("stdout"), stderr = r.queryBool("stderr"), stdin = r.queryBool("stdin");
+        boolean logs = r.queryBool("logs");
+        // The bytes are framed unless there is a TTY; only the header's name changed with API 1.42.
+        String contentType = c.settings().tty() || !r.apiVersionAtLeast("1.42") ? Response.RAW_STREAM : Response.MULTIPLEXED_STREAM;
+        return Response.hijack(r, contentType, (fromClient, toClient) -> {
+            Thread input = null;
+            if (stdin && c.settings().openStdin()) {
+                input = Thread.ofVirtual().start(() -> pumpStdin(c.id(), fromClient));
+            }
+            relay(c, stdout, stderr, true, logs, toClient);
+            if (input != null) input.interrupt();
+        });
+    }
+
+    private void pumpStdin(String id, InputStream fromClient) {
+        try (OutputStream in = containers.stdin(id)) {
+            fromClient.transferTo(in);
+        } catch (IOException | RuntimeException ignored) {
+            // the container closed its stdin or went away
+        }
+    }
+
+    /**
+     * Copies the container's output files to the client, framed with Docker's 8-byte headers
+     * unless it has a TTY. With follow, keeps going until the container has exited and both
+     * files are drained; from the start of the files, or from now (attach without logs).
+     */
+    private void relay(ContainerRecord c, boolean stdout, boolean stderr, boolean follow, boolean fromStart, OutputStream out)
+            throws Exception {
+        boolean framed = !c.settings().tty();
+        Path outFile = containers.logFile(c.id(), false), errFile = containers.logFile(c.id(), true);
+        long outPos = fromStart ? 0 : size(outFile), errPos = fromStart ? 0 : size(errFile);
+        byte[] buf = new byte[32 * 1024];
+        while (true) {
+            boolean running = follow && containers.find(c.id()).map(x -> x.state().running()).orElse(false);
+            long before = outPos + errPos;
+            if (stdout) outPos = copy(outFile, outPos, framed ? 1 : 0, buf, out);
+            if (stderr) errPos = copy(errFile, errPos, framed ? 2 : 0, buf, out);
+            if (outPos + errPos != before) out.flush();
+            if (!running) {
+                if (outPos + errPos == before) break;
+                continue;
+            }
+            if (outPos + errPos == before) Thread.sleep(20);
+        }
+        out.flush();
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.exists(p) ? Files.size(p) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static long copy(Path file, long from, int stream, byte[] buf, OutputStream out) throws IOException {
+        if (!Files.exists(file)) return from;
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+            long pos = from;
+            raf.seek(pos);
+            int n;
+            while ((n = raf.read(buf)) > 0) {
+                if (stream != 0) {
+                    out.write(new byte[]{(byte) stream, 0, 0, 0, (byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+                }
+                out.write(buf, 0, n);
+                pos += n;
+            }
+            return pos;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.pier.dns;
+
+import dev.pier.linux.IpPrefix;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The three files every container sees as its own: /etc/hosts, /etc/hostname and
+ * /etc/resolv.conf, written the way Docker writes them, into the container's directory.
+ */
+public final class ContainerFiles {
+    public static final String HOSTS = "hosts", HOSTNAME = "hostname", RESOLV_CONF = "resolv.conf";
+
+    private ContainerFiles() {}
+
+    /** A line of /etc/hosts. */
+    public record HostEntry(String address, List<String> names) {}
+
+    /** Writes hostname and hosts; self lists the container's own addresses (the hostname points to them). */
+    public static void writeIdentity(Path dir, String hostname, String domainname, List<HostEntry> extraHosts,
+                                     List<InetAddress> self) {
+        StringBuilder hosts = new StringBuilder();
+        hosts.append("127.0.0.1\tlocalhost\n");
+        hosts.append("::1\tlocalhost ip6-localhost ip6-loopback\n");
+        hosts.append("fe00::0\tip6-localnet\n");
+        hosts.append("ff00::0\tip6-mcastprefix\n");
+        hosts.append("ff02::1\tip6-allnodes\n");
+        hosts.append("ff02::2\tip6-allrouters\n");
+        for (HostEntry e : extraHosts) hosts.append(e.address()).append('\t').append(String.join(" ", e.names())).append('\n');
+        String names = domainname == null || domainname.isEmpty() ? hostname : hostname + "." + domainname + " " + hostname;
+        for (InetAddress a : self) hosts.append(IpPrefix.format(a)).append('\t').append(names).append('\n');
+        write(dir.resolve(HOSTS), hosts.toString());
+        write(dir.resolve(HOSTNAME), hostname + "\n");
+    }
+
+    /**
+     * resolv.conf from the host's, as Docker does for networks without the embedded resolver:
+     * loopback nameservers removed (they cannot work from a container), Google's as the fallback.
+     */
+    public static String resolvConf(String hostResolvConf, List<String> dns, List<String> dnsSearch, List<String> dnsOptions,
+                                    boolean ipv6) {
+        List<String> servers = new ArrayList<>();
+        List<String> search = new ArrayList<>();
+        List<String> options = new ArrayList<>();
+        for (String raw : hostResolvConf.split("\n")) {
+            String line = raw.strip();
+            if (line.startsWith("#") || line.startsWith(";") || line.isEmpty()) continue;
+            String[] f = line.split("\\s+");
+            switch (f[0]) {
+                case "nameserver" -> { if (f.length > 1 && !isLoopback(f[1])) servers.add(f[1]); }
+                case "search", "domain" -> { search.clear(); for (int i = 1; i < f.length; i++) search.add(f[i]); }
+                case "options" -> { for (int i = 1; i < f.length; i++) options.add(f[i]); }
+                default -> {}
+            }
+        }
+        if (!dns.isEmpty()) servers = new ArrayList<>(dns);
+        if (!dnsSearch.isEmpty()) search = dnsSearch.equals(List.of(".")) ? List.of() : new ArrayList<>(dnsSearch);
+        if (!dnsOptions.isEmpty()) options = new ArrayList<>(dnsOptions);
+        if (servers.isEmpty()) {
+            servers.add("8.8.8.8");
+            servers.add("8.8.4.4");
+            if (ipv6) { servers.add("2001:4860:4860::8888"); servers.add("2001:4860:4860::8844"); }
+        }
+        StringBuilder sb = new StringBuilder();
+        if (!search.isEmpty()) sb.append("search ").append(String.join(" ", search)).append('\n');
+        for (String s : servers) sb.append("nameserver ").append(s).append('\n');
+        if (!options.isEmpty()) sb.append("options ").append(String.join(" ", options)).append('\n');
+        return sb.toString();
+    }
+
+    public static void writeResolvConf(Path dir, String content) {
+        write(dir.resolve(RESOLV_CONF), content);
+    }
+
+    private static boolean isLoopback(String address) {
+        return address.startsWith("127.") || address.equals("::1") || address.equals("0:0:0:0:0:0:0:1");
+    }
+
+    private static void write(Path file, String content) {
+        try {
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, content);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + file, e);
+        }
+    }
+}

@@ -1,0 +1,289 @@
+package dev.pier.engine;
+
+import dev.pier.firewall.Firewall;
+import dev.pier.ipam.AddressPools;
+import dev.pier.ipam.IpamConfig;
+import dev.pier.ipam.IpamException;
+import dev.pier.ipam.Subnet;
+import dev.pier.ipam.SubnetAllocator;
+import dev.pier.linux.IpPrefix;
+import dev.pier.linux.MacAddress;
+import dev.pier.linux.Netlink;
+import dev.pier.linux.Route;
+import dev.pier.network.EndpointSpec;
+import dev.pier.network.NetworkDriver;
+import dev.pier.network.NetworkPlan;
+import dev.pier.network.Sandbox;
+import dev.pier.store.Store;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Networks: the predefined three, their kernel objects through the drivers, address allocation,
+ * and the firewall kept in step. Endpoints are plugged and unplugged here; containers decide when.
+ */
+public final class NetworkService {
+    /** What the daemon was told about its default bridge. */
+    public record DefaultBridge(String interfaceName, String bip, boolean existing, int mtu, boolean icc,
+                                boolean masquerade) {}
+
+    private final Store.Collection<NetworkRecord> records;
+    private final Map<String, NetworkDriver> drivers;
+    private final Firewall firewall;
+    private final Netlink host;
+    private final AddressPools pools;
+    private final Map<String, NetworkRecord> byId = new ConcurrentHashMap<>();
+    private final Map<String, List<SubnetAllocator>> allocators = new ConcurrentHashMap<>();
+
+    public NetworkService(Store store, List<NetworkDriver> drivers, Firewall firewall, Netlink host, AddressPools pools) {
+        this.records = store.collection("networks", NetworkRecord.class);
+        Map<String, NetworkDriver> m = new LinkedHashMap<>();
+        for (NetworkDriver d : drivers) m.put(d.name(), d);
+        this.drivers = m;
+        this.firewall = firewall;
+        this.host = host;
+        this.pools = pools;
+    }
+
+    /** Loads stored networks, makes sure the predefined ones exist, and brings their kernel objects up. */
+    public synchronized void start(DefaultBridge bridge) {
+        for (NetworkRecord r : records.values()) byId.put(r.id(), r);
+        ensurePredefined("host", "host", "", 0, null);
+        ensurePredefined("none", "null", "", 0, null);
+        if (bridge != null) ensureDefaultBridge(bridge);
+        for (NetworkRecord r : byId.values()) {
+            allocators.put(r.id(), newAllocators(r));
+            driver(r).createNetwork(plan(r));
+        }
+        syncFirewall();
+    }
+
+    private void ensurePredefined(String name, String driver, String iface, int mtu, List<NetworkRecord.IpamEntry> ipam) {
+        if (find(name).isPresent()) return;
+        NetworkRecord r = new NetworkRecord(newId(), name, driver, Instant.now(), false, false, false,
+                ipam == null ? List.of() : ipam, Map.of(), Map.of(), iface, mtu, true, false);
+        records.put(r.id(), r);
+        byId.put(r.id(), r);
+    }
+
+    private void ensureDefaultBridge(DefaultBridge bridge) {
+        Optional<NetworkRecord> existing = find("bridge");
+        NetworkRecord.IpamEntry entry = defaultBridgeIpam(bridge, existing.orElse(null));
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put(NetworkRecord.DEFAULT_BRIDGE, "true");
+        options.put(NetworkRecord.ENABLE_ICC, String.valueOf(bridge.icc()));
+        options.put(NetworkRecord.ENABLE_MASQUERADE, String.valueOf(bridge.masquerade()));
+        options.put("com.docker.network.bridge.host_binding_ipv4", "0.0.0.0");
+        options.put(NetworkRecord.BRIDGE_NAME, bridge.interfaceName());
+        options.put(NetworkRecord.MTU, String.valueOf(bridge.mtu()));
+        NetworkRecord r = new NetworkRecord(existing.map(NetworkRecord::id).orElseGet(NetworkService::newId), "bridge", "bridge",
+                existing.map(NetworkRecord::created).orElseGet(Instant::now), false, false, false, List.of(entry), options,
+                Map.of(), bridge.interfaceName(), bridge.mtu(), true, bridge.existing());
+        records.put(r.id(), r);
+        byId.put(r.id(), r);
+    }
+
+    /** --bip if given; else what the bridge already had; else the first pool free of the host's routes. */
+    private NetworkRecord.IpamEntry defaultBridgeIpam(DefaultBridge bridge, NetworkRecord previous) {
+        if (bridge.bip() != null && !bridge.bip().isEmpty()) {
+            IpPrefix bip = IpPrefix.parse(bridge.bip());
+            Subnet subnet = Subnet.of(bip.address(), bip.prefixLength());
+            return new NetworkRecord.IpamEntry(subnet.toString(), IpPrefix.format(bip.address()), "", Map.of());
+        }
+        if (bridge.existing()) {
+            var link = host.requireLink(bridge.interfaceName());
+            var address = host.addresses(4, link.index()).stream().findFirst()
+                    .orElseThrow(() -> new IllegalStateException("bridge " + bridge.interfaceName() + " has no IPv4 address"));
+            Subnet subnet = Subnet.of(address.prefix().address(), address.prefix().prefixLength());
+            return new NetworkRecord.IpamEntry(subnet.toString(), IpPrefix.format(address.prefix().address()), "", Map.of());
+        }
+        if (previous != null && !previous.ipam().isEmpty()) return previous.ipam().getFirst();
+        Subnet subnet = pools.nextFree(inUseSubnets(null));
+        return new NetworkRecord.IpamEntry(subnet.toString(), IpPrefix.format(subnet.addressAt(1)), "", Map.of());
+    }
+
+    /** Subnets taken by Pier's networks and by the host's routes (other than default routes and Pier's own bridges). */
+    public List<Subnet> inUseSubnets(String exceptNetworkId) {
+        List<Subnet> used = new ArrayList<>();
+        List<String> ours = new ArrayList<>();
+        for (NetworkRecord r : byId.values()) {
+            if (r.id().equals(exceptNetworkId)) continue;
+            if (!r.interfaceName().isEmpty()) ours.add(r.interfaceName());
+            for (var e : r.ipam()) used.add(Subnet.parse(e.subnet()));
+        }
+        Map<Integer, String> names = new LinkedHashMap<>();
+        host.links().forEach(l -> names.put(l.index(), l.name()));
+        for (Route route : host.routes(0)) {
+            if (route.isDefault() || route.table() != Route.MAIN_TABLE) continue;
+            if (ours.contains(names.get(route.outIndex()))) continue;
+            used.add(Subnet.of(route.destination().address(), route.destination().prefixLength()));
+        }
+        return used;
+    }
+
+    private static List<SubnetAllocator> newAllocators(NetworkRecord r) {
+        List<SubnetAllocator> list = new ArrayList<>();
+        for (var e : r.ipam()) {
+            list.add(new SubnetAllocator(IpamConfig.parse(e.subnet(), emptyToNull(e.ipRange()), emptyToNull(e.gateway()), e.auxAddresses())));
+        }
+        return list;
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    public static String newId() {
+        byte[] b = new byte[32];
+        ThreadLocalRandom.current().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    // ------------------------------------------------------------------ lookup
+
+    public Collection<NetworkRecord> list() {
+        return List.copyOf(byId.values());
+    }
+
+    /** By full name, full id, or unique id prefix, as Docker resolves networks. */
+    public Optional<NetworkRecord> find(String ref) {
+        for (NetworkRecord r : byId.values()) if (r.name().equals(ref)) return Optional.of(r);
+        NetworkRecord r = byId.get(ref);
+        if (r != null) return Optional.of(r);
+        List<NetworkRecord> prefixed = byId.values().stream().filter(n -> n.id().startsWith(ref)).toList();
+        return prefixed.size() == 1 ? Optional.of(prefixed.getFirst()) : Optional.empty();
+    }
+
+    public NetworkRecord require(String ref) {
+        return find(ref).orElseThrow(() -> EngineException.notFound("network " + ref + " not found"));
+    }
+
+    NetworkDriver driver(NetworkRecord r) {
+        NetworkDriver d = drivers.get(r.driver());
+        if (d == null) throw new IllegalStateException("no driver " + r.driver() + " for network " + r.name());
+        return d;
+    }
+
+    public NetworkPlan plan(NetworkRecord r) {
+        List<IpPrefix> gateways = new ArrayList<>();
+        List<IpPrefix> subnets = new ArrayList<>();
+        for (var e : r.ipam()) {
+            Subnet s = Subnet.parse(e.subnet());
+            subnets.add(new IpPrefix(s.networkAddress(), s.prefixLength()));
+            if (e.gateway() != null && !e.gateway().isEmpty())
+                gateways.add(new IpPrefix(IpPrefix.parseAddress(e.gateway()), s.prefixLength()));
+        }
+        return new NetworkPlan(r.id(), r.name(), r.driver(), r.interfaceName(), r.mtu(), gateways, subnets, r.internal(),
+                r.option(NetworkRecord.ENABLE_MASQUERADE, true), r.option(NetworkRecord.ENABLE_ICC, true), r.existingBridge());
+    }
+
+    public void syncFirewall() {
+        firewall.apply(byId.values().stream().map(this::plan).toList());
+    }
+
+    // ------------------------------------------------------------------ endpoints
+
+    /**
+     * Allocates addresses and plugs the sandbox into the network. Returns the attachment to keep;
+     * on failure nothing stays allocated or plugged.
+     */
+    public ContainerRecord.Attachment join(NetworkRecord network, String containerId, int interfaceNumber,
+                                           ContainerRecord.EndpointRequest request, boolean defaultRoute, Sandbox sandbox) {
+        List<SubnetAllocator> allocs = allocators.get(network.id());
+        SubnetAllocator v4 = allocs.stream().filter(a -> a.config().subnet().isIpv4()).findFirst().orElse(null);
+        SubnetAllocator v6 = allocs.stream().filter(a -> a.config().subnet().isIpv6()).findFirst().orElse(null);
+        InetAddress ipv4 = null, ipv6 = null;
+        try {
+            if (v4 != null) ipv4 = allocate(v4, request == null ? null : request.ipv4());
+            if (v6 != null) ipv6 = allocate(v6, request == null ? null : request.ipv6());
+        } catch (RuntimeException e) {
+            if (ipv4 != null) v4.release(ipv4);
+            throw e;
+        }
+        MacAddress mac = request != null && request.mac() != null && !request.mac().isEmpty()
+                ? MacAddress.parse(request.mac()) : macFor(ipv4);
+        String ifname = "eth" + interfaceNumber;
+        String hostIfname = hostInterfaceName(containerId, interfaceNumber);
+        IpPrefix p4 = ipv4 == null ? null : new IpPrefix(ipv4, v4.config().subnet().prefixLength());
+        IpPrefix p6 = ipv6 == null ? null : new IpPrefix(ipv6, v6.config().subnet().prefixLength());
+        InetAddress gw4 = defaultRoute && !network.internal() && v4 != null ? v4.config().gateway() : null;
+        InetAddress gw6 = defaultRoute && !network.internal() && v6 != null ? v6.config().gateway() : null;
+        EndpointSpec spec = new EndpointSpec(containerId, ifname, hostIfname, mac, p4, p6, gw4, gw6);
+        try {
+            driver(network).join(plan(network), spec, sandbox);
+        } catch (RuntimeException e) {
+            if (ipv4 != null) v4.release(ipv4);
+            if (ipv6 != null) v6.release(ipv6);
+            throw e;
+        }
+        return new ContainerRecord.Attachment(network.id(), network.name(), newId(), ifname,
+                network.driver().equals("bridge") ? hostIfname : "", mac == null ? "" : mac.toString(),
+                ipv4 == null ? "" : IpPrefix.format(ipv4), p4 == null ? 0 : p4.prefixLength(),
+                v4 == null || v4.config().gateway() == null ? "" : IpPrefix.format(v4.config().gateway()),
+                ipv6 == null ? "" : IpPrefix.format(ipv6), p6 == null ? 0 : p6.prefixLength(),
+                v6 == null || v6.config().gateway() == null ? "" : IpPrefix.format(v6.config().gateway()),
+                request == null || request.aliases() == null ? List.of() : request.aliases());
+    }
+
+    private static InetAddress allocate(SubnetAllocator allocator, String wanted) {
+        try {
+            return wanted == null || wanted.isEmpty() ? allocator.allocate() : allocator.allocate(IpPrefix.parseAddress(wanted));
+        } catch (IpamException | IllegalArgumentException e) {
+            throw EngineException.invalid(e.getMessage());
+        }
+    }
+
+    /** Docker's MAC: 02:42 and the four bytes of the IPv4 address. */
+    static MacAddress macFor(InetAddress ipv4) {
+        if (!(ipv4 instanceof Inet4Address)) return null;
+        byte[] a = ipv4.getAddress();
+        return MacAddress.of(new byte[]{0x02, 0x42, a[0], a[1], a[2], a[3]});
+    }
+
+    /** "pv" + the container's id start + the interface number: a person sees whose it is. */
+    static String hostInterfaceName(String containerId, int interfaceNumber) {
+        return "pv" + containerId.substring(0, 10) + "e" + Integer.toString(interfaceNumber, 36);
+    }
+
+    /** Unplugs (unless the sandbox is going away anyway) and frees the addresses. */
+    public void leave(ContainerRecord.Attachment a, String containerId, Sandbox sandbox, boolean unplug) {
+        NetworkRecord network = byId.get(a.networkId());
+        if (network == null) return;
+        if (unplug) {
+            EndpointSpec spec = new EndpointSpec(containerId, a.interfaceName(), a.hostInterfaceName(), null, null, null, null, null);
+            driver(network).leave(plan(network), spec, sandbox);
+        }
+        release(a);
+    }
+
+    /** Frees an attachment's addresses (its interfaces are already gone with the sandbox). */
+    public void release(ContainerRecord.Attachment a) {
+        List<SubnetAllocator> allocs = allocators.get(a.networkId());
+        if (allocs == null) return;
+        for (SubnetAllocator s : allocs) {
+            if (!a.ipv4().isEmpty() && s.config().subnet().isIpv4()) s.release(IpPrefix.parseAddress(a.ipv4()));
+            if (!a.ipv6().isEmpty() && s.config().subnet().isIpv6()) s.release(IpPrefix.parseAddress(a.ipv6()));
+        }
+    }
+
+    /** Marks an adopted container's addresses as taken again after a daemon restart. */
+    public void adopt(ContainerRecord.Attachment a) {
+        List<SubnetAllocator> allocs = allocators.get(a.networkId());
+        if (allocs == null) return;
+        for (SubnetAllocator s : allocs) {
+            if (!a.ipv4().isEmpty() && s.config().subnet().isIpv4()) s.allocate(IpPrefix.parseAddress(a.ipv4()));
+            if (!a.ipv6().isEmpty() && s.config().subnet().isIpv6()) s.allocate(IpPrefix.parseAddress(a.ipv6()));
+        }
+    }
+}

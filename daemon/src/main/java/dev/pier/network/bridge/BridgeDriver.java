@@ -1,0 +1,122 @@
+package dev.pier.network.bridge;
+
+import dev.pier.linux.IpPrefix;
+import dev.pier.linux.KernelException;
+import dev.pier.linux.Link;
+import dev.pier.linux.LinkKind;
+import dev.pier.linux.LinkSpec;
+import dev.pier.linux.Netlink;
+import dev.pier.linux.Route;
+import dev.pier.network.EndpointSpec;
+import dev.pier.network.NetworkDriver;
+import dev.pier.network.NetworkPlan;
+import dev.pier.network.Sandbox;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Linux bridge networks: one bridge per network, a veth pair per endpoint whose container end is
+ * born inside the sandbox, so it never shows in the host namespace.
+ */
+public final class BridgeDriver implements NetworkDriver {
+    private final Netlink host;
+    private final int interfaceGroup;
+    private final ConcurrentMap<String, Integer> bridgeIndexes = new ConcurrentHashMap<>();
+
+    /**
+     * @param interfaceGroup the rtnetlink group every host-side veth of this daemon is tagged with,
+     *                       so that leftovers can be found and removed in one request
+     */
+    public BridgeDriver(Netlink host, int interfaceGroup) {
+        this.host = host;
+        this.interfaceGroup = interfaceGroup;
+    }
+
+    @Override
+    public String name() {
+        return "bridge";
+    }
+
+    @Override
+    public void createNetwork(NetworkPlan network) {
+        String name = network.interfaceName();
+        Link bridge = host.link(name).orElse(null);
+        if (bridge == null) {
+            if (network.existing()) throw new IllegalStateException("bridge " + name + " does not exist");
+            host.addLink(LinkSpec.bridge(name).mtu(network.mtu()).up());
+            bridge = host.requireLink(name);
+        } else if (!network.existing()) {
+            if (!bridge.kind().equals("bridge")) throw new IllegalStateException("interface " + name + " exists and is not a bridge");
+            if (!bridge.isUp()) host.setUp(name);
+            if (network.mtu() > 0 && bridge.mtu() != network.mtu()) host.setMtu(name, network.mtu());
+        }
+        int index = bridge.index();
+        Set<String> present = new HashSet<>();
+        host.addresses(0, index).forEach(a -> present.add(a.prefix().toString()));
+        Netlink.Batch batch = host.batch();
+        for (IpPrefix gateway : network.gateways()) {
+            if (!present.contains(gateway.toString())) batch.addAddress(index, gateway);
+        }
+        batch.commit();
+        bridgeIndexes.put(network.id(), index);
+    }
+
+    @Override
+    public void deleteNetwork(NetworkPlan network) {
+        bridgeIndexes.remove(network.id());
+        if (network.existing()) {
+            host.link(network.interfaceName()).ifPresent(bridge -> {
+                for (IpPrefix gateway : network.gateways()) {
+                    try { host.deleteAddress(bridge.index(), gateway); } catch (KernelException ignored) { /* already gone */ }
+                }
+            });
+            return;
+        }
+        try {
+            host.deleteLink(network.interfaceName());
+        } catch (KernelException e) {
+            if (e.errno() != KernelException.ENODEV) throw e;
+        }
+    }
+
+    private int bridgeIndex(NetworkPlan network) {
+        return bridgeIndexes.computeIfAbsent(network.id(), id -> host.requireLink(network.interfaceName()).index());
+    }
+
+    @Override
+    public void join(NetworkPlan network, EndpointSpec endpoint, Sandbox sandbox) {
+        int mtu = network.mtu();
+        LinkKind.Peer peer = LinkKind.Peer.named(endpoint.interfaceName()).in(sandbox.namespace()).mtu(mtu).mac(endpoint.mac());
+        host.addLink(LinkSpec.veth(endpoint.hostInterfaceName(), peer)
+                .master(bridgeIndex(network)).mtu(mtu).group(interfaceGroup).up());
+        try {
+            Netlink inside = sandbox.netlink();
+            int index = inside.requireLink(endpoint.interfaceName()).index();
+            Netlink.Batch batch = inside.batch().setUp(index, true);
+            if (endpoint.ipv4() != null) batch.addAddress(index, endpoint.ipv4());
+            if (endpoint.ipv6() != null) batch.addAddress(index, endpoint.ipv6());
+            if (endpoint.gatewayV4() != null) batch.addRoute(Route.defaultVia(endpoint.gatewayV4(), index));
+            if (endpoint.gatewayV6() != null) batch.addRoute(Route.defaultVia(endpoint.gatewayV6(), index));
+            batch.commit();
+        } catch (RuntimeException e) {
+            deleteQuietly(endpoint.hostInterfaceName());
+            throw e;
+        }
+    }
+
+    @Override
+    public void leave(NetworkPlan network, EndpointSpec endpoint, Sandbox sandbox) {
+        deleteQuietly(endpoint.hostInterfaceName());
+    }
+
+    private void deleteQuietly(String name) {
+        try {
+            host.deleteLink(name);
+        } catch (KernelException e) {
+            if (e.errno() != KernelException.ENODEV) throw e;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.pier.firewall;
+
+import dev.pier.linux.IpPrefix;
+import dev.pier.linux.Nftables;
+import dev.pier.network.NetworkPlan;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class NftablesFirewallTest {
+    private static NetworkPlan bridge(String name, String subnet, boolean internal, boolean masquerade) {
+        IpPrefix s = IpPrefix.parse(subnet);
+        return new NetworkPlan("id-" + name, name, "bridge", name, 1500, List.of(), List.of(s), internal, masquerade, true, false);
+    }
+
+    @Test
+    void rendersOneTableWithPerNetworkRulesOnly() {
+        String text = NftablesFirewall.render("pier_t", List.of(
+                bridge("pfwa", "10.1.0.0/16", false, true),
+                bridge("pfwb", "10.2.0.0/16", true, true),
+                new NetworkPlan("h", "host", "host", "", 0, List.of(), List.of(), false, false, true, false)));
+        assertThat(text).startsWith("table inet pier_t {}\ndelete table inet pier_t\n");
+        assertThat(text).contains("elements = { \"pfwa\", \"pfwb\" }");
+        // The internal network is not masqueraded and has no way out.
+        assertThat(text).contains("elements = { 10.1.0.0/16 }").doesNotContain("10.2.0.0/16 }");
+        assertThat(text).contains("iifname \"pfwb\" oifname != \"pfwb\" drop");
+        assertThat(text).contains("ip saddr @masquerade_v4 oifname != @bridges masquerade");
+    }
+
+    @Test
+    void appliesAtomicallyToTheKernelAndRemovesEverything() {
+        String table = "pfwt" + Long.toHexString(System.nanoTime() & 0xFFFFF);
+        try (Nftables nft = Nftables.open()) {
+            NftablesFirewall fw = new NftablesFirewall(nft, table);
+            try {
+                fw.apply(List.of(bridge("pfwa", "10.1.0.0/16", false, true)));
+                assertThat(nft.list("list table inet " + table)).contains("10.1.0.0/16").contains("masquerade");
+                fw.apply(List.of(bridge("pfwa", "10.1.0.0/16", false, true), bridge("pfwc", "10.3.0.0/16", false, true)));
+                String twice = nft.list("list table inet " + table);
+                assertThat(twice).contains("10.3.0.0/16").contains("\"pfwc\"");
+                assertThat(twice.split("masquerade", -1)).hasSize(3); // v4 and v6 rule: still two rules
+            } finally {
+                fw.removeAll();
+            }
+            assertThat(nft.tableExists("inet", table)).isFalse();
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.pier.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A private pierd for one test class: its own socket, data root, exec root, bridge, subnet and
+ * firewall table, all named with one unique prefix, and removed when the test is done.
+ */
+final class Pier implements AutoCloseable {
+    static final Path HOME = findHome();
+    static final Path BUSYBOX = HOME.resolve("e2e/target/busybox.tar");
+
+    final String prefix;
+    final Path root;
+    final Path socket;
+    final Path dataRoot;
+    final Path execRoot;
+    final String bridge;
+    final String subnetPrefix;   // "10.x.y." : the default bridge is 10.x.y.0/24
+    final String table;
+    private Process daemon;
+    private final Path log;
+
+    /** The CLI's result. */
+    record Result(int exit, String out, String err) {
+        Result ok() {
+            if (exit != 0) throw new AssertionError("exit " + exit + "\nstdout: " + out + "\nstderr: " + err);
+            return this;
+        }
+    }
+
+    Pier() throws IOException {
+        prefix = "pe" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+        root = Files.createTempDirectory("pier-" + prefix);
+        socket = root.resolve("pier.sock");
+        dataRoot = root.resolve("data");
+        execRoot = root.resolve("run");
+        bridge = prefix + "br";
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        subnetPrefix = "10." + (200 + r.nextInt(50)) + "." + r.nextInt(256) + ".";
+        table = "pier_" + bridge;
+        log = root.resolve("pierd.log");
+        ensureBusyboxTarball();
+        startDaemon();
+        pier("import", BUSYBOX.toString(), "busybox:latest").ok();
+    }
+
+    static synchronized void ensureBusyboxTarball() throws IOException {
+        if (Files.exists(BUSYBOX)) return;
+        run(List.of(HOME.resolve("bin/make-busybox-image").toString(), BUSYBOX.toString()), 120).ok();
+    }
+
+    void startDaemon() throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(HOME.resolve("bin/pierd").toString(),
+                "--host", "unix://" + socket, "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString(),
+                "--bridge-name", bridge, "--bip", subnetPrefix + "1/24");
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        daemon = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!daemon.isAlive()) throw new AssertionError("pierd exited " + daemon.exitValue() + ":\n" + Files.readString(log));
+            if (Files.exists(socket) && pier("version").exit() == 0) return;
+            sleep(100);
+        }
+        throw new AssertionError("pierd did not answer within 30 s:\n" + Files.readString(log));
+    }
+
+    /** kill -9: the daemon gets no chance to clean anything. */
+    void killDaemon() throws InterruptedException {
+        daemon.destroyForcibly();
+        daemon.waitFor();
+    }
+
+    long daemonPid() {
+        return daemon.pid();
+    }
+
+    Result pier(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(HOME.resolve("bin/pier").toString());
+        cmd.add("-H");
+        cmd.add("unix://" + socket);
+        cmd.addAll(List.of(args));
+        try {
+            return run(cmd, 120);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static Result run(List<String> cmd, int timeoutSeconds) throws IOException {
+        Path out = Files.createTempFile("pier-out", ".txt");
+        Path err = Files.createTempFile("pier-err", ".txt");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("timed out: " + cmd);
+            }
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    static Result sh(String command) {
+        try {
+            return run(List.of("sh", "-c", command), 60);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Host links, namespaces and rules this daemon might have left. */
+    List<String> leftovers() {
+        List<String> found = new ArrayList<>();
+        for (String line : sh("ip -o link show").out().split("\n")) {
+            if (line.contains(": pv") || line.contains(prefix)) found.add("link " + line.split(":")[1].strip());
+        }
+        Path netns = execRoot.resolve("netns");
+        if (Files.isDirectory(netns)) {
+            try (var files = Files.list(netns)) {
+                files.forEach(f -> found.add("netns " + f.getFileName()));
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return found;
+    }
+
+    String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (daemon != null && daemon.isAlive()) {
+                String ids = pier("ps", "-aq").out().strip();
+                if (!ids.isEmpty()) {
+                    List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+                    rm.addAll(List.of(ids.split("\\s+")));
+                    pier(rm.toArray(String[]::new));
+                }
+                daemon.destroy();
+                daemon.waitFor(10, TimeUnit.SECONDS);
+                if (daemon.isAlive()) killDaemon();
+            }
+        } finally {
+            // Whatever is left is removed even if the daemon could not do it.
+            sh("for n in $(ls " + execRoot.resolve("netns") + " 2>/dev/null); do umount -l " + execRoot.resolve("netns") + "/$n; rm -f " + execRoot.resolve("netns") + "/$n /run/netns/$n; done; "
+                    + "umount -l " + execRoot.resolve("netns") + " 2>/dev/null; "
+                    + "for c in $(runc --root " + execRoot.resolve("runc") + " list -q 2>/dev/null); do runc --root " + execRoot.resolve("runc") + " delete -f $c; done; "
+                    + "grep -o ' " + root + "[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l; "
+                    + "ip link del " + bridge + " 2>/dev/null; nft delete table inet " + table + " 2>/dev/null; "
+                    + "rm -rf " + root);
+        }
+    }
+}
