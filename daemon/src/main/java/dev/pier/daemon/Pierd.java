@@ -4,11 +4,13 @@ import dev.pier.api.ApiServer;
 import dev.pier.api.ApiVersion;
 import dev.pier.api.Router;
 import dev.pier.api.routes.ContainerRoutes;
+import dev.pier.api.routes.ExecRoutes;
 import dev.pier.api.routes.ImageRoutes;
 import dev.pier.api.routes.NetworkRoutes;
 import dev.pier.api.routes.SystemRoutes;
 import dev.pier.config.DaemonConfig;
 import dev.pier.engine.ContainerService;
+import dev.pier.engine.ExecService;
 import dev.pier.engine.NetworkService;
 import dev.pier.firewall.DisabledFirewall;
 import dev.pier.firewall.Firewall;
@@ -84,6 +86,7 @@ public final class Pierd {
         new SystemRoutes(containers, networks, images, dataRoot, config.defaultRuntime())
                 .register(router, ApiVersion.MAX.toString(), ApiVersion.MIN.toString());
         new ContainerRoutes(containers, dataRoot).register(router);
+        new ExecRoutes(new ExecService(containers)).register(router);
         new ImageRoutes(images).register(router);
         new NetworkRoutes(networks, containers).register(router);
         ApiServer server = ApiServer.start(config.hosts(), router);

@@ -104,6 +104,14 @@ public final class ContainerService {
         return stderr ? runtime.stderrLog(id) : runtime.stdoutLog(id);
     }
 
+    Process exec(String id, List<String> cmd, List<String> env, String workingDir, String user, boolean tty) {
+        ContainerRecord r = require(id);
+        List<String> merged = new ArrayList<>(r.settings().env());
+        merged.addAll(env);
+        return runtime.exec(id, cmd, mergeEnv(List.of(), merged), workingDir == null || workingDir.isEmpty()
+                ? r.settings().workingDir() : workingDir, user == null || user.isEmpty() ? r.settings().user() : user, tty);
+    }
+
     public java.io.OutputStream stdin(String id) {
         return runtime.stdin(id);
     }
