@@ -15,7 +15,13 @@ public record ContainerRecord(String id, String name, Instant created, String im
                            boolean autoRemove, String restartPolicy, int restartRetries, List<String> capAdd,
                            List<String> capDrop, boolean privileged, List<String> dns, List<String> dnsSearch,
                            List<String> dnsOptions, List<String> extraHosts, List<String> links, String runtime,
-                           List<String> args) {}
+                           List<String> args) {
+        public Settings withEndpoints(Map<String, EndpointRequest> value) {
+            return new Settings(cmd, entrypoint, env, workingDir, user, hostname, domainname, tty, openStdin, labels,
+                    exposedPorts, networkMode, value, autoRemove, restartPolicy, restartRetries, capAdd, capDrop,
+                    privileged, dns, dnsSearch, dnsOptions, extraHosts, links, runtime, args);
+        }
+    }
 
     /** What one network endpoint of the container should get (`--ip`, `--alias`, `--mac-address`). */
     public record EndpointRequest(String ipv4, String ipv6, List<String> aliases, String mac) {}
@@ -34,6 +40,10 @@ public record ContainerRecord(String id, String name, Instant created, String im
 
     public ContainerRecord withState(RunState s) {
         return new ContainerRecord(id, name, created, imageId, imageName, settings, s, attachments, sandboxName);
+    }
+
+    public ContainerRecord withSettings(Settings s) {
+        return new ContainerRecord(id, name, created, imageId, imageName, s, state, attachments, sandboxName);
     }
 
     public ContainerRecord withNetwork(List<Attachment> a, String sandbox) {

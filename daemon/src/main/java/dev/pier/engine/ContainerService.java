@@ -56,6 +56,9 @@ public final class ContainerService {
     private final Map<String, ContainerRecord> byId = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Integer>> nextExit = new ConcurrentHashMap<>();
+    /** Containers the user stopped or killed: their restart policy does not bring them back. */
+    private final Set<String> stoppedByUser = ConcurrentHashMap.newKeySet();
+    private final Map<String, Integer> restartCounts = new ConcurrentHashMap<>();
 
     public ContainerService(Store store, ImageStore images, OciRuntime runtime, NetworkService networks, Path dataRoot,
                             Path execRoot, Path hostResolvConf, String defaultRuntime) {
@@ -133,7 +136,23 @@ public final class ContainerService {
             if (mode instanceof NetworkMode.Shared && settings.hostname() != null && !settings.hostname().isEmpty())
                 throw EngineException.invalid("conflicting options: hostname and the network mode");
         }
+        if (mode instanceof NetworkMode.Attached a && settings.endpoints() != null) {
+            networks.require(a.network());
+            for (var e : settings.endpoints().entrySet()) {
+                NetworkRecord n = networks.require(e.getKey());
+                if (!n.predefined() || e.getValue() == null) continue;
+                if (e.getValue().ipv4() != null && !e.getValue().ipv4().isEmpty() || e.getValue().ipv6() != null && !e.getValue().ipv6().isEmpty())
+                    throw EngineException.invalid("user specified IP address is supported on user defined networks only");
+                if (e.getValue().aliases() != null && !e.getValue().aliases().isEmpty())
+                    throw EngineException.invalid("network-scoped alias is supported only for containers in user defined networks");
+            }
+        }
         for (String h : settings.extraHosts()) parseExtraHost(h);
+        String policy = settings.restartPolicy() == null ? "" : settings.restartPolicy();
+        if (!List.of("", "no", "always", "unless-stopped", "on-failure").contains(policy))
+            throw EngineException.invalid("invalid restart policy '" + policy + "'");
+        if (settings.autoRemove() && !policy.isEmpty() && !policy.equals("no"))
+            throw EngineException.invalid("conflicting options: cannot specify both --restart and --rm");
         List<String> args = resolveArgs(settings, image);
         if (args.isEmpty()) throw EngineException.invalid("No command specified");
         String runtimeName = settings.runtime() == null || settings.runtime().isEmpty() ? defaultRuntime : settings.runtime();
@@ -229,6 +248,7 @@ public final class ContainerService {
             ContainerRecord r = require(containerId);
             if (r.state().running()) throw new EngineException(EngineException.Kind.NOT_MODIFIED, "container already started");
             if (r.state().status() == Status.REMOVING) throw EngineException.conflict("container is marked for removal and cannot be started");
+            stoppedByUser.remove(r.id());
             Image image = images.find(r.imageId()).orElseThrow(() -> EngineException.notFound("No such image: " + r.imageName()));
             Undo undo = new Undo();
             Path dir = containersDir.resolve(r.id());
@@ -265,12 +285,21 @@ public final class ContainerService {
                         NetworkRecord network = networks.require(a.network());
                         try (Sandbox sandbox = newSandbox(sandboxName, undo)) {
                             sandbox.netlink().batch().setUp(1, true).commit();
-                            ContainerRecord.EndpointRequest request = r.settings().endpoints() == null ? null
-                                    : endpointRequest(r.settings().endpoints(), network);
-                            Attachment att = networks.join(network, r.id(), 0, request, true, sandbox);
-                            // The sandbox's deletion removes the interface; only the addresses need freeing.
-                            undo.push(() -> networks.release(att));
-                            attachments.add(att);
+                            Map<String, ContainerRecord.EndpointRequest> wanted = r.settings().endpoints() == null ? Map.of() : r.settings().endpoints();
+                            List<NetworkRecord> order = new ArrayList<>();
+                            order.add(network);
+                            for (String other : wanted.keySet()) {
+                                NetworkRecord n = networks.require(other);
+                                if (!order.contains(n)) order.add(n);
+                            }
+                            for (int i = 0; i < order.size(); i++) {
+                                NetworkRecord n = order.get(i);
+                                // The first network gives the default route, as in Docker.
+                                Attachment att = networks.join(n, r.id(), i, endpointRequest(wanted, n), i == 0, sandbox);
+                                // The sandbox's deletion removes the interface; only the addresses need freeing.
+                                undo.push(() -> networks.release(att));
+                                attachments.add(att);
+                            }
                         }
                         netns = new NetworkNamespace.Path(sandboxDir.resolve(sandboxName));
                         writeFiles(dir, r, attachments);
@@ -304,6 +333,92 @@ public final class ContainerService {
     private static ContainerRecord.EndpointRequest endpointRequest(Map<String, ContainerRecord.EndpointRequest> endpoints, NetworkRecord network) {
         ContainerRecord.EndpointRequest byName = endpoints.get(network.name());
         return byName != null ? byName : endpoints.get(network.id());
+    }
+
+    // ------------------------------------------------------------------ connect, disconnect
+
+    /** `network connect`: a running container gets its next interface at once; a stopped one at its next start. */
+    public void connect(String containerRef, String networkRef, ContainerRecord.EndpointRequest request) {
+        String id = require(containerRef).id();
+        synchronized (lock(id)) {
+            ContainerRecord r = require(id);
+            NetworkRecord network = networks.require(networkRef);
+            if (!(NetworkMode.parse(r.settings().networkMode()) instanceof NetworkMode.Attached))
+                throw EngineException.invalid("container sharing network namespace with another container or host cannot be connected to any other network");
+            boolean known = r.attachments().stream().anyMatch(a -> a.networkId().equals(network.id()))
+                    || (r.settings().endpoints() != null && (r.settings().endpoints().containsKey(network.name())
+                    || r.settings().endpoints().containsKey(network.id())))
+                    || NetworkMode.parse(r.settings().networkMode()) instanceof NetworkMode.Attached a && networks.require(a.network()).id().equals(network.id());
+            if (known) throw EngineException.forbidden("endpoint with name " + r.name() + " already exists in network " + network.name());
+            Map<String, ContainerRecord.EndpointRequest> endpoints = new LinkedHashMap<>(r.settings().endpoints() == null ? Map.of() : r.settings().endpoints());
+            endpoints.put(network.name(), request);
+            ContainerRecord updated = r.withSettings(r.settings().withEndpoints(endpoints));
+            if (r.state().running()) {
+                int next = r.attachments().stream().mapToInt(a -> interfaceNumber(a.interfaceName())).max().orElse(-1) + 1;
+                Attachment att;
+                try (Sandbox sandbox = new Sandbox(NetNamespace.open(sandboxDir.resolve(r.sandboxName())))) {
+                    att = networks.join(network, r.id(), next, request, false, sandbox);
+                }
+                List<Attachment> all = new ArrayList<>(r.attachments());
+                all.add(att);
+                updated = updated.withNetwork(List.copyOf(all), r.sandboxName());
+                try {
+                    writeFiles(containersDir.resolve(id), updated, all);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            save(updated);
+        }
+    }
+
+    /** `network disconnect`: removes the interface and frees its addresses. */
+    public void disconnect(String containerRef, String networkRef, boolean force) {
+        String id = require(containerRef).id();
+        synchronized (lock(id)) {
+            ContainerRecord r = require(id);
+            NetworkRecord network = networks.require(networkRef);
+            Attachment att = r.attachments().stream().filter(a -> a.networkId().equals(network.id())).findFirst().orElse(null);
+            Map<String, ContainerRecord.EndpointRequest> endpoints = new LinkedHashMap<>(r.settings().endpoints() == null ? Map.of() : r.settings().endpoints());
+            boolean requested = endpoints.remove(network.name()) != null | endpoints.remove(network.id()) != null;
+            boolean isMode = NetworkMode.parse(r.settings().networkMode()) instanceof NetworkMode.Attached a
+                    && networks.find(a.network()).map(n -> n.id().equals(network.id())).orElse(false);
+            if (att == null && !requested && !isMode)
+                throw EngineException.notFound("container " + r.id() + " is not connected to network " + network.name());
+            ContainerRecord updated = r.withSettings(r.settings().withEndpoints(endpoints));
+            if (isMode) updated = updated.withSettings(withMode(updated.settings(), endpoints));
+            if (att != null) {
+                networks.leave(att, r.id(), null, true);
+                List<Attachment> rest = r.attachments().stream().filter(a -> a != att).toList();
+                updated = updated.withNetwork(rest, r.sandboxName());
+                try {
+                    writeFiles(containersDir.resolve(id), updated, rest);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            save(updated);
+        }
+    }
+
+    /** Disconnecting the network a container was started on: the next start uses another, or none. */
+    private static Settings withMode(Settings s, Map<String, ContainerRecord.EndpointRequest> rest) {
+        String mode = rest.isEmpty() ? "none" : rest.keySet().iterator().next();
+        return new Settings(s.cmd(), s.entrypoint(), s.env(), s.workingDir(), s.user(), s.hostname(), s.domainname(), s.tty(),
+                s.openStdin(), s.labels(), s.exposedPorts(), mode, rest, s.autoRemove(), s.restartPolicy(), s.restartRetries(),
+                s.capAdd(), s.capDrop(), s.privileged(), s.dns(), s.dnsSearch(), s.dnsOptions(), s.extraHosts(), s.links(),
+                s.runtime(), s.args());
+    }
+
+    private static int interfaceNumber(String ifname) {
+        int i = ifname.length();
+        while (i > 0 && Character.isDigit(ifname.charAt(i - 1))) i--;
+        return i == ifname.length() ? 0 : Integer.parseInt(ifname.substring(i));
+    }
+
+    /** True while a running container has an endpoint on the network (it cannot be removed then). */
+    public boolean hasEndpoints(String networkId) {
+        return byId.values().stream().anyMatch(c -> c.attachments().stream().anyMatch(a -> a.networkId().equals(networkId)));
     }
 
     private static String sandboxName(String id) {
@@ -372,6 +487,21 @@ public final class ContainerService {
         }
         CompletableFuture<Integer> waiter = nextExit.remove(id);
         if (waiter != null) waiter.complete(code);
+        if (shouldRestart(after, code)) {
+            int count = restartCounts.merge(id, 1, Integer::sum);
+            long delayMs = Math.min(100L << Math.min(count - 1, 10), 60_000);
+            Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(delayMs);
+                    if (!stoppedByUser.contains(id) && byId.containsKey(id)) start(id);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "restart of " + id + " failed", e);
+                }
+            });
+            return;
+        }
         if (after.settings().autoRemove()) {
             try {
                 remove(id, true);
@@ -379,6 +509,18 @@ public final class ContainerService {
                 LOG.log(Level.WARNING, "auto-remove of " + id + " failed", e);
             }
         }
+    }
+
+    /** Docker's restart policies: no, always, unless-stopped, on-failure[:max]. */
+    private boolean shouldRestart(ContainerRecord r, int code) {
+        if (stoppedByUser.contains(r.id()) || r.settings().autoRemove()) return false;
+        String policy = r.settings().restartPolicy() == null ? "" : r.settings().restartPolicy();
+        return switch (policy) {
+            case "always", "unless-stopped" -> true;
+            case "on-failure" -> code != 0 && (r.settings().restartRetries() <= 0
+                    || restartCounts.getOrDefault(r.id(), 0) < r.settings().restartRetries());
+            default -> false;
+        };
     }
 
     /** Network and runtime state of a stopped process; deleting the sandbox takes the interfaces with it. */
@@ -396,6 +538,7 @@ public final class ContainerService {
         ContainerRecord r = require(ref);
         if (!r.state().running()) throw new EngineException(EngineException.Kind.NOT_MODIFIED, "container already stopped");
         CompletableFuture<Integer> exit = nextExit.computeIfAbsent(r.id(), k -> new CompletableFuture<>());
+        stoppedByUser.add(r.id());
         runtime.stop(r.id(), timeout);
         exit.join();
     }
@@ -403,6 +546,7 @@ public final class ContainerService {
     public void kill(String ref, int signal) {
         ContainerRecord r = require(ref);
         if (!r.state().running()) throw EngineException.conflict("Cannot kill container: " + ref + ": Container " + r.id() + " is not running");
+        if (signal == 9 || signal == 15) stoppedByUser.add(r.id());
         runtime.kill(r.id(), signal);
     }
 
@@ -424,6 +568,7 @@ public final class ContainerService {
             if (!force) throw EngineException.conflict("You cannot remove a running container " + r.id()
                     + ". Stop the container before attempting removal or force remove");
             CompletableFuture<Integer> exit = nextExit.computeIfAbsent(r.id(), k -> new CompletableFuture<>());
+            stoppedByUser.add(r.id());
             try {
                 runtime.kill(r.id(), 9);
             } catch (RuntimeException e) {
@@ -440,6 +585,8 @@ public final class ContainerService {
             byId.remove(r.id());
             records.remove(r.id());
             locks.remove(r.id());
+            stoppedByUser.remove(r.id());
+            restartCounts.remove(r.id());
         }
     }
 

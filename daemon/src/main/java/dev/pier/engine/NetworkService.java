@@ -45,6 +45,8 @@ public final class NetworkService {
     private final AddressPools pools;
     private final Map<String, NetworkRecord> byId = new ConcurrentHashMap<>();
     private final Map<String, List<SubnetAllocator>> allocators = new ConcurrentHashMap<>();
+    /** Host-side ports of endpoints on networks with ICC off. */
+    private final java.util.Set<String> isolatedPorts = ConcurrentHashMap.newKeySet();
 
     public NetworkService(Store store, List<NetworkDriver> drivers, Firewall firewall, Netlink host, AddressPools pools) {
         this.records = store.collection("networks", NetworkRecord.class);
@@ -150,6 +152,150 @@ public final class NetworkService {
         return HexFormat.of().formatHex(b);
     }
 
+    // ------------------------------------------------------------------ user-defined networks
+
+    /** What `network create` asks for, in domain terms. */
+    public record CreateRequest(String name, String driver, List<NetworkRecord.IpamEntry> ipam, boolean internal,
+                                boolean attachable, boolean enableIpv6, Map<String, String> options,
+                                Map<String, String> labels) {}
+
+    private static final java.util.Set<String> BRIDGE_OPTIONS = java.util.Set.of(NetworkRecord.BRIDGE_NAME,
+            NetworkRecord.ENABLE_ICC, NetworkRecord.ENABLE_MASQUERADE, NetworkRecord.MTU,
+            "com.docker.network.bridge.host_binding_ipv4", "com.docker.network.container_iface_prefix",
+            "com.docker.network.bridge.enable_ipv6", "com.docker.network.driver.mtu");
+
+    /**
+     * Creates a network: validates everything first (name, driver, options, subnets against each
+     * other and against what is in use), then the kernel objects, then the record; a failure
+     * leaves nothing.
+     */
+    public synchronized NetworkRecord create(CreateRequest req) {
+        String name = req.name() == null ? "" : req.name().strip();
+        if (name.isEmpty()) throw EngineException.invalid("network name cannot be empty");
+        if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*"))
+            throw EngineException.invalid("invalid network name \"" + name + "\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        if (find(name).filter(n -> n.name().equals(name)).isPresent())
+            throw EngineException.conflict("network with name " + name + " already exists");
+        String driver = req.driver() == null || req.driver().isEmpty() ? "bridge" : req.driver();
+        if (driver.equals("host") || driver.equals("null"))
+            throw EngineException.forbidden("only one instance of \"" + driver + "\" network is allowed");
+        if (!drivers.containsKey(driver)) throw EngineException.notFound("plugin \"" + driver + "\" not found");
+        Map<String, String> options = new LinkedHashMap<>(req.options() == null ? Map.of() : req.options());
+        for (String key : options.keySet()) {
+            if (key.startsWith("com.docker.network.") && !BRIDGE_OPTIONS.contains(key))
+                throw EngineException.invalid("unknown option for the " + driver + " driver: " + key);
+        }
+        for (String key : List.of(NetworkRecord.ENABLE_ICC, NetworkRecord.ENABLE_MASQUERADE)) {
+            String v = options.get(key);
+            if (v != null && !v.equals("true") && !v.equals("false"))
+                throw EngineException.invalid("invalid value for " + key + ": " + v + " (true or false)");
+        }
+        int mtu = 1500;
+        String mtuText = options.get(NetworkRecord.MTU);
+        if (mtuText != null) {
+            try {
+                mtu = Integer.parseInt(mtuText);
+            } catch (NumberFormatException e) {
+                throw EngineException.invalid("invalid MTU: " + mtuText);
+            }
+            if (mtu < 68 || mtu > 65535) throw EngineException.invalid("invalid MTU " + mtu + ": it must be between 68 and 65535");
+        }
+        String id = newId();
+        String iface = options.getOrDefault(NetworkRecord.BRIDGE_NAME, "pier-" + id.substring(0, 10));
+        try {
+            dev.pier.linux.LinkSpec.checkName(iface);
+        } catch (IllegalArgumentException e) {
+            throw EngineException.invalid(e.getMessage());
+        }
+        for (NetworkRecord other : byId.values()) {
+            if (other.interfaceName().equals(iface))
+                throw EngineException.conflict("bridge name " + iface + " is already used by network " + other.name());
+        }
+        List<NetworkRecord.IpamEntry> ipam = planIpam(req.ipam() == null ? List.of() : req.ipam(), req.enableIpv6());
+        NetworkRecord record = new NetworkRecord(id, name, driver, Instant.now(), req.internal(), req.attachable(),
+                req.enableIpv6() || ipam.stream().anyMatch(e -> e.subnet().contains(":")), ipam, options,
+                req.labels() == null ? Map.of() : Map.copyOf(req.labels()), iface, mtu, false, false);
+        List<SubnetAllocator> allocs = newAllocators(record);
+        driver(record).createNetwork(plan(record));
+        try {
+            allocators.put(id, allocs);
+            byId.put(id, record);
+            syncFirewall();
+            records.put(id, record);
+        } catch (RuntimeException e) {
+            byId.remove(id);
+            allocators.remove(id);
+            try { driver(record).deleteNetwork(plan(record)); } catch (RuntimeException ignored) { /* best effort */ }
+            try { syncFirewall(); } catch (RuntimeException ignored) { /* best effort */ }
+            throw e;
+        }
+        return record;
+    }
+
+    /** Validates given subnets (families, overlaps, gateway/range/aux) and fills in free pools where none was given. */
+    private List<NetworkRecord.IpamEntry> planIpam(List<NetworkRecord.IpamEntry> given, boolean ipv6) {
+        List<Subnet> inUse = new ArrayList<>(inUseSubnets(null));
+        List<NetworkRecord.IpamEntry> out = new ArrayList<>();
+        boolean haveV4 = false, haveV6 = false;
+        for (NetworkRecord.IpamEntry e : given) {
+            if (e.subnet() == null || e.subnet().isEmpty()) {
+                if ((e.gateway() != null && !e.gateway().isEmpty()) || (e.ipRange() != null && !e.ipRange().isEmpty()))
+                    throw EngineException.invalid("a gateway or ip-range needs a subnet");
+                continue;
+            }
+            IpamConfig config;
+            try {
+                config = IpamConfig.parse(e.subnet(), emptyToNull(e.ipRange()), emptyToNull(e.gateway()),
+                        e.auxAddresses() == null ? Map.of() : e.auxAddresses());
+            } catch (IpamException ex) {
+                throw EngineException.invalid(ex.getMessage());
+            }
+            Subnet subnet = config.subnet();
+            for (Subnet used : inUse) {
+                if (used.overlaps(subnet))
+                    throw EngineException.invalid("invalid pool request: Pool overlaps with other one on this address space: " + subnet);
+            }
+            inUse.add(subnet);
+            if (subnet.isIpv4()) {
+                if (haveV4) throw EngineException.invalid("only one IPv4 subnet per network is supported: " + subnet);
+                haveV4 = true;
+            } else {
+                if (haveV6) throw EngineException.invalid("only one IPv6 subnet per network is supported: " + subnet);
+                haveV6 = true;
+            }
+            out.add(new NetworkRecord.IpamEntry(subnet.toString(), IpPrefix.format(config.gateway()),
+                    e.ipRange() == null || e.ipRange().isEmpty() ? "" : config.ipRange().toString(),
+                    e.auxAddresses() == null ? Map.of() : Map.copyOf(e.auxAddresses())));
+        }
+        try {
+            if (!haveV4) {
+                Subnet s = pools.nextFree(dev.pier.ipam.IpFamily.IPV4, inUse);
+                inUse.add(s);
+                out.addFirst(new NetworkRecord.IpamEntry(s.toString(), IpPrefix.format(s.addressAt(1)), "", Map.of()));
+            }
+            if (ipv6 && !haveV6) {
+                Subnet s = pools.nextFree(dev.pier.ipam.IpFamily.IPV6, inUse);
+                out.add(new NetworkRecord.IpamEntry(s.toString(), IpPrefix.format(s.addressAt(1)), "", Map.of()));
+            }
+        } catch (IpamException ex) {
+            throw EngineException.forbidden(ex.getMessage());
+        }
+        return out;
+    }
+
+    /** Removes a user-defined network that no container uses. */
+    public synchronized void remove(String ref, java.util.function.Predicate<String> hasEndpoints) {
+        NetworkRecord r = require(ref);
+        if (r.predefined()) throw EngineException.forbidden(r.name() + " is a pre-defined network and cannot be removed");
+        if (hasEndpoints.test(r.id()))
+            throw EngineException.forbidden("error while removing network: network " + r.name() + " id " + r.id() + " has active endpoints");
+        driver(r).deleteNetwork(plan(r));
+        byId.remove(r.id());
+        allocators.remove(r.id());
+        records.remove(r.id());
+        syncFirewall();
+    }
+
     // ------------------------------------------------------------------ lookup
 
     public Collection<NetworkRecord> list() {
@@ -189,7 +335,7 @@ public final class NetworkService {
     }
 
     public void syncFirewall() {
-        firewall.apply(byId.values().stream().map(this::plan).toList());
+        firewall.apply(byId.values().stream().map(this::plan).toList(), java.util.Set.copyOf(isolatedPorts));
     }
 
     // ------------------------------------------------------------------ endpoints
@@ -213,7 +359,7 @@ public final class NetworkService {
         }
         MacAddress mac = request != null && request.mac() != null && !request.mac().isEmpty()
                 ? MacAddress.parse(request.mac()) : macFor(ipv4);
-        String ifname = "eth" + interfaceNumber;
+        String ifname = network.options().getOrDefault("com.docker.network.container_iface_prefix", "eth") + interfaceNumber;
         String hostIfname = hostInterfaceName(containerId, interfaceNumber);
         IpPrefix p4 = ipv4 == null ? null : new IpPrefix(ipv4, v4.config().subnet().prefixLength());
         IpPrefix p6 = ipv6 == null ? null : new IpPrefix(ipv6, v6.config().subnet().prefixLength());
@@ -226,6 +372,18 @@ public final class NetworkService {
             if (ipv4 != null) v4.release(ipv4);
             if (ipv6 != null) v6.release(ipv6);
             throw e;
+        }
+        if (!network.option(NetworkRecord.ENABLE_ICC, true) && network.driver().equals("bridge")) {
+            try {
+                isolatedPorts.add(hostIfname);
+                firewall.isolatePort(hostIfname);
+            } catch (RuntimeException e) {
+                isolatedPorts.remove(hostIfname);
+                driver(network).leave(plan(network), spec, sandbox);
+                if (ipv4 != null) v4.release(ipv4);
+                if (ipv6 != null) v6.release(ipv6);
+                throw e;
+            }
         }
         return new ContainerRecord.Attachment(network.id(), network.name(), newId(), ifname,
                 network.driver().equals("bridge") ? hostIfname : "", mac == null ? "" : mac.toString(),
@@ -269,6 +427,7 @@ public final class NetworkService {
 
     /** Frees an attachment's addresses (its interfaces are already gone with the sandbox). */
     public void release(ContainerRecord.Attachment a) {
+        if (isolatedPorts.remove(a.hostInterfaceName())) firewall.releasePort(a.hostInterfaceName());
         List<SubnetAllocator> allocs = allocators.get(a.networkId());
         if (allocs == null) return;
         for (SubnetAllocator s : allocs) {
@@ -279,6 +438,11 @@ public final class NetworkService {
 
     /** Marks an adopted container's addresses as taken again after a daemon restart. */
     public void adopt(ContainerRecord.Attachment a) {
+        NetworkRecord network = byId.get(a.networkId());
+        if (network != null && !network.option(NetworkRecord.ENABLE_ICC, true) && !a.hostInterfaceName().isEmpty()) {
+            isolatedPorts.add(a.hostInterfaceName());
+            firewall.isolatePort(a.hostInterfaceName());
+        }
         List<SubnetAllocator> allocs = allocators.get(a.networkId());
         if (allocs == null) return;
         for (SubnetAllocator s : allocs) {

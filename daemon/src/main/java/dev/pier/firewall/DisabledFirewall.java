@@ -6,6 +6,8 @@ import java.util.List;
 
 /** `--iptables=false`: Pier leaves the host's packet filter alone. */
 public final class DisabledFirewall implements Firewall {
-    @Override public void apply(List<NetworkPlan> networks) {}
+    @Override public void apply(List<NetworkPlan> networks, java.util.Set<String> isolatedPorts) {}
+    @Override public void isolatePort(String hostInterface) {}
+    @Override public void releasePort(String hostInterface) {}
     @Override public void removeAll() {}
 }

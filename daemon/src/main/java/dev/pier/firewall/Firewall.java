@@ -6,8 +6,19 @@ import java.util.List;
 
 /** Packet policy for Pier's networks: masquerade, isolation, and later published ports. */
 public interface Firewall {
-    /** Makes the kernel's rules exactly match these networks, in one atomic change. */
-    void apply(List<NetworkPlan> networks);
+    /**
+     * Makes the kernel's rules exactly match these networks, in one atomic change.
+     *
+     * @param isolatedPorts host-side interfaces of endpoints on networks without inter-container
+     *                      traffic (ICC off): frames between two of them are dropped on the bridge
+     */
+    void apply(List<NetworkPlan> networks, java.util.Set<String> isolatedPorts);
+
+    /** Adds one port to the isolated set without rewriting the rules. */
+    void isolatePort(String hostInterface);
+
+    /** Takes one port out of the isolated set. */
+    void releasePort(String hostInterface);
 
     /** Removes every rule this firewall owns. */
     void removeAll();

@@ -2,9 +2,11 @@ package dev.pier.firewall;
 
 import dev.pier.linux.IpPrefix;
 import dev.pier.linux.Nftables;
+import dev.pier.linux.NftablesException;
 import dev.pier.network.NetworkPlan;
 
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -26,17 +28,32 @@ public final class NftablesFirewall implements Firewall {
     }
 
     @Override
-    public synchronized void apply(List<NetworkPlan> networks) {
-        nft.apply(render(table, networks));
+    public synchronized void apply(List<NetworkPlan> networks, Set<String> isolatedPorts) {
+        nft.apply(render(table, networks, isolatedPorts));
+    }
+
+    @Override
+    public synchronized void isolatePort(String hostInterface) {
+        nft.apply("add element bridge " + table + " isolated { " + quote(hostInterface) + " }\n");
+    }
+
+    @Override
+    public synchronized void releasePort(String hostInterface) {
+        try {
+            nft.apply("delete element bridge " + table + " isolated { " + quote(hostInterface) + " }\n");
+        } catch (NftablesException e) {
+            // not in the set: nothing to release
+        }
     }
 
     @Override
     public synchronized void removeAll() {
-        nft.apply("table inet " + table + " {}\ndelete table inet " + table + "\n");
+        nft.apply("table inet " + table + " {}\ndelete table inet " + table + "\n"
+                + "table bridge " + table + " {}\ndelete table bridge " + table + "\n");
     }
 
     /** The whole table as nft text; pure, so tests can read it without a kernel. */
-    static String render(String table, List<NetworkPlan> networks) {
+    static String render(String table, List<NetworkPlan> networks, Set<String> isolatedPorts) {
         List<NetworkPlan> bridges = networks.stream().filter(n -> n.driver().equals("bridge")).toList();
         StringBuilder sb = new StringBuilder();
         sb.append("table inet ").append(table).append(" {}\n");
@@ -66,6 +83,13 @@ public final class NftablesFirewall implements Firewall {
         sb.append("    ip saddr @masquerade_v4 oifname != @bridges masquerade\n");
         sb.append("    ip6 saddr @masquerade_v6 oifname != @bridges masquerade\n");
         sb.append("  }\n}\n");
+        // Bridged frames never reach the inet hooks: ICC off is enforced in the bridge family.
+        sb.append("table bridge ").append(table).append(" {}\n");
+        sb.append("delete table bridge ").append(table).append('\n');
+        sb.append("table bridge ").append(table).append(" {\n");
+        sb.append("  set isolated {\n    type ifname\n").append(elements(isolatedPorts.stream().sorted().map(NftablesFirewall::quote).toList())).append("  }\n");
+        sb.append("  chain forward {\n    type filter hook forward priority filter; policy accept;\n");
+        sb.append("    iifname @isolated oifname @isolated drop\n  }\n}\n");
         return sb.toString();
     }
 

@@ -20,13 +20,14 @@ class NftablesFirewallTest {
         String text = NftablesFirewall.render("pier_t", List.of(
                 bridge("pfwa", "10.1.0.0/16", false, true),
                 bridge("pfwb", "10.2.0.0/16", true, true),
-                new NetworkPlan("h", "host", "host", "", 0, List.of(), List.of(), false, false, true, false)));
+                new NetworkPlan("h", "host", "host", "", 0, List.of(), List.of(), false, false, true, false)), java.util.Set.of("pvport1"));
         assertThat(text).startsWith("table inet pier_t {}\ndelete table inet pier_t\n");
         assertThat(text).contains("elements = { \"pfwa\", \"pfwb\" }");
         // The internal network is not masqueraded and has no way out.
         assertThat(text).contains("elements = { 10.1.0.0/16 }").doesNotContain("10.2.0.0/16 }");
         assertThat(text).contains("iifname \"pfwb\" oifname != \"pfwb\" drop");
         assertThat(text).contains("ip saddr @masquerade_v4 oifname != @bridges masquerade");
+        assertThat(text).contains("table bridge pier_t {").contains("elements = { \"pvport1\" }").contains("iifname @isolated oifname @isolated drop");
     }
 
     @Test
@@ -35,9 +36,13 @@ class NftablesFirewallTest {
         try (Nftables nft = Nftables.open()) {
             NftablesFirewall fw = new NftablesFirewall(nft, table);
             try {
-                fw.apply(List.of(bridge("pfwa", "10.1.0.0/16", false, true)));
+                fw.apply(List.of(bridge("pfwa", "10.1.0.0/16", false, true)), java.util.Set.of());
+                fw.isolatePort("pfwport");
+                assertThat(nft.list("list table bridge " + table)).contains("pfwport");
+                fw.releasePort("pfwport");
+                assertThat(nft.list("list table bridge " + table)).doesNotContain("pfwport");
                 assertThat(nft.list("list table inet " + table)).contains("10.1.0.0/16").contains("masquerade");
-                fw.apply(List.of(bridge("pfwa", "10.1.0.0/16", false, true), bridge("pfwc", "10.3.0.0/16", false, true)));
+                fw.apply(List.of(bridge("pfwa", "10.1.0.0/16", false, true), bridge("pfwc", "10.3.0.0/16", false, true)), java.util.Set.of());
                 String twice = nft.list("list table inet " + table);
                 assertThat(twice).contains("10.3.0.0/16").contains("\"pfwc\"");
                 assertThat(twice.split("masquerade", -1)).hasSize(3); // v4 and v6 rule: still two rules
@@ -45,6 +50,7 @@ class NftablesFirewallTest {
                 fw.removeAll();
             }
             assertThat(nft.tableExists("inet", table)).isFalse();
+            assertThat(nft.tableExists("bridge", table)).isFalse();
         }
     }
 }

@@ -82,6 +82,14 @@ public final class ContainerRoutes {
             endpoints.put(e.getKey(), new ContainerRecord.EndpointRequest(text(ipam, "IPv4Address"), text(ipam, "IPv6Address"),
                     strings(e.getValue().path("Aliases")), text(e.getValue(), "MacAddress")));
         }
+        // Before API 1.44 the CLI sends --mac-address at the top level: it belongs to the mode's network.
+        String topMac = text(body, "MacAddress");
+        if (!topMac.isEmpty()) {
+            String modeNetwork = text(host, "NetworkMode").isEmpty() || text(host, "NetworkMode").equals("default") ? "bridge" : text(host, "NetworkMode");
+            ContainerRecord.EndpointRequest e = endpoints.get(modeNetwork);
+            endpoints.put(modeNetwork, e == null ? new ContainerRecord.EndpointRequest("", "", List.of(), topMac)
+                    : new ContainerRecord.EndpointRequest(e.ipv4(), e.ipv6(), e.aliases(), e.mac().isEmpty() ? topMac : e.mac()));
+        }
         List<String> exposed = new ArrayList<>();
         body.path("ExposedPorts").fieldNames().forEachRemaining(exposed::add);
         Map<String, String> labels = new LinkedHashMap<>();
@@ -122,10 +130,21 @@ public final class ContainerRoutes {
 
     private Response list(Request r) {
         boolean all = r.queryBool("all");
+        Filters f = Filters.parse(r.query("filters", ""), List.of("name", "id", "status", "label", "network", "ancestor", "exited"));
+        if (f.values().containsKey("status") || f.values().containsKey("exited")) all = true;
+        boolean everything = all;
         Instant now = Instant.now();
         List<Object> out = new ArrayList<>();
         containers.list().stream()
-                .filter(c -> all || c.state().running())
+                .filter(c -> everything || c.state().running())
+                .filter(c -> f.matches("name", n -> c.name().contains(n.startsWith("/") ? n.substring(1) : n)))
+                .filter(c -> f.matches("id", c.id()::startsWith))
+                .filter(c -> f.matches("status", ContainerWire.status(c)::equals))
+                .filter(c -> f.matches("exited", x -> !c.state().running() && c.state().status() == ContainerRecord.Status.EXITED
+                        && String.valueOf(c.state().exitCode()).equals(x)))
+                .filter(c -> f.matches("label", l -> Filters.labelMatches(c.settings().labels(), l)))
+                .filter(c -> f.matches("ancestor", a -> a.equals(c.imageName()) || c.imageId().contains(a)))
+                .filter(c -> f.matches("network", n -> c.attachments().stream().anyMatch(a -> a.networkName().equals(n) || a.networkId().startsWith(n))))
                 .sorted(Comparator.comparing(ContainerRecord::created).reversed())
                 .forEach(c -> out.add(ContainerWire.summary(c, now)));
         return Response.ok(out);
