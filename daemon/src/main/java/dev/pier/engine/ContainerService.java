@@ -219,7 +219,7 @@ public final class ContainerService {
 
     private static String localHostname() {
         try {
-            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            return new String(Files.newInputStream(Path.of("/proc/sys/kernel/hostname")).readAllBytes()).strip();
         } catch (IOException e) {
             return "localhost";
         }
@@ -321,6 +321,8 @@ public final class ContainerService {
                 undo.forget();
             } catch (RuntimeException | IOException e) {
                 undo.run();
+                CompletableFuture<Integer> waiter = nextExit.remove(r.id());
+                if (waiter != null) waiter.complete(128);
                 String message = e.getMessage() == null ? e.toString() : e.getMessage();
                 save(require(r.id()).withState(new RunState(Status.CREATED, 0, 128, null, null, message)));
                 if (e instanceof EngineException ee) throw ee;
@@ -548,6 +550,11 @@ public final class ContainerService {
         if (!r.state().running()) throw EngineException.conflict("Cannot kill container: " + ref + ": Container " + r.id() + " is not running");
         if (signal == 9 || signal == 15) stoppedByUser.add(r.id());
         runtime.kill(r.id(), signal);
+    }
+
+    /** Completes at the container's next exit (or when its next start fails). */
+    public CompletableFuture<Integer> nextExit(String id) {
+        return nextExit.computeIfAbsent(require(id).id(), k -> new CompletableFuture<>());
     }
 
     /** Blocks until the container is not running (condition not-running) or until its next exit. */

@@ -162,7 +162,7 @@ public final class NetworkService {
     private static final java.util.Set<String> BRIDGE_OPTIONS = java.util.Set.of(NetworkRecord.BRIDGE_NAME,
             NetworkRecord.ENABLE_ICC, NetworkRecord.ENABLE_MASQUERADE, NetworkRecord.MTU,
             "com.docker.network.bridge.host_binding_ipv4", "com.docker.network.container_iface_prefix",
-            "com.docker.network.bridge.enable_ipv6", "com.docker.network.driver.mtu");
+            "com.docker.network.bridge.enable_ipv6");
 
     /**
      * Creates a network: validates everything first (name, driver, options, subnets against each

@@ -178,7 +178,9 @@ public final class ContainerRoutes {
         if (!stdout && !stderr) throw ApiException.badRequest("Bad parameters: you must choose at least one stream");
         boolean follow = r.queryBool("follow");
         String contentType = c.settings().tty() ? Response.RAW_STREAM : Response.MULTIPLEXED_STREAM;
-        return Response.stream(contentType, out -> relay(c, stdout, stderr, follow, true, out));
+        java.util.concurrent.CompletableFuture<Integer> end = follow && c.state().running()
+                ? containers.nextExit(c.id()) : java.util.concurrent.CompletableFuture.completedFuture(0);
+        return Response.stream(contentType, out -> relay(c, stdout, stderr, end, true, out));
     }
 
     private Response attach(Request r) {
@@ -187,12 +189,14 @@ public final class ContainerRoutes {
         boolean logs = r.queryBool("logs");
         // The bytes are framed unless there is a TTY; only the header's name changed with API 1.42.
         String contentType = c.settings().tty() || !r.apiVersionAtLeast("1.42") ? Response.RAW_STREAM : Response.MULTIPLEXED_STREAM;
+        // Attach comes before start in `run`: stream until the container's next exit.
+        java.util.concurrent.CompletableFuture<Integer> end = containers.nextExit(c.id());
         return Response.hijack(r, contentType, (fromClient, toClient) -> {
             Thread input = null;
             if (stdin && c.settings().openStdin()) {
                 input = Thread.ofVirtual().start(() -> pumpStdin(c.id(), fromClient));
             }
-            relay(c, stdout, stderr, true, logs, toClient);
+            relay(c, stdout, stderr, end, logs, toClient);
             if (input != null) input.interrupt();
         });
     }
@@ -210,23 +214,21 @@ public final class ContainerRoutes {
      * unless it has a TTY. With follow, keeps going until the container has exited and both
      * files are drained; from the start of the files, or from now (attach without logs).
      */
-    private void relay(ContainerRecord c, boolean stdout, boolean stderr, boolean follow, boolean fromStart, OutputStream out)
-            throws Exception {
+    private void relay(ContainerRecord c, boolean stdout, boolean stderr, java.util.concurrent.CompletableFuture<Integer> end,
+                       boolean fromStart, OutputStream out) throws Exception {
         boolean framed = !c.settings().tty();
         Path outFile = containers.logFile(c.id(), false), errFile = containers.logFile(c.id(), true);
         long outPos = fromStart ? 0 : size(outFile), errPos = fromStart ? 0 : size(errFile);
         byte[] buf = new byte[32 * 1024];
         while (true) {
-            boolean running = follow && containers.find(c.id()).map(x -> x.state().running()).orElse(false);
+            boolean done = end.isDone();
             long before = outPos + errPos;
             if (stdout) outPos = copy(outFile, outPos, framed ? 1 : 0, buf, out);
             if (stderr) errPos = copy(errFile, errPos, framed ? 2 : 0, buf, out);
             if (outPos + errPos != before) out.flush();
-            if (!running) {
-                if (outPos + errPos == before) break;
-                continue;
-            }
-            if (outPos + errPos == before) Thread.sleep(20);
+            // After the exit, one more pass drains what the process wrote last.
+            if (done && outPos + errPos == before) break;
+            if (outPos + errPos == before) Thread.sleep(10);
         }
         out.flush();
     }

@@ -94,7 +94,7 @@ public final class SystemRoutes {
 
     private static String kernel() {
         try {
-            return Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+            return new String(Files.newInputStream(Path.of("/proc/sys/kernel/osrelease")).readAllBytes()).strip();
         } catch (Exception e) {
             return "";
         }
@@ -102,7 +102,7 @@ public final class SystemRoutes {
 
     private static String hostname() {
         try {
-            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            return new String(Files.newInputStream(Path.of("/proc/sys/kernel/hostname")).readAllBytes()).strip();
         } catch (Exception e) {
             return "";
         }
