@@ -173,7 +173,12 @@ public final class ContainerService {
                 }
             }
             String hostname = settings.hostname() == null || settings.hostname().isEmpty()
-                    ? (mode instanceof NetworkMode.Host ? localHostname() : id.substring(0, 12)) : settings.hostname();
+                    ? switch (mode) {
+                        case NetworkMode.Host h -> localHostname();
+                        // Sharing another container's network means sharing its name too, as in Docker.
+                        case NetworkMode.Shared s -> require(s.container()).settings().hostname();
+                        default -> id.substring(0, 12);
+                    } : settings.hostname();
             Settings effective = new Settings(settings.cmd(), settings.entrypoint(), mergeEnv(image.config().env(), settings.env()),
                     settings.workingDir() == null || settings.workingDir().isEmpty() ? image.config().workingDir() : settings.workingDir(),
                     settings.user() == null || settings.user().isEmpty() ? image.config().user() : settings.user(),
@@ -325,6 +330,9 @@ public final class ContainerService {
                 if (waiter != null) waiter.complete(128);
                 String message = e.getMessage() == null ? e.toString() : e.getMessage();
                 save(require(r.id()).withState(new RunState(Status.CREATED, 0, 128, null, null, message)));
+                if (r.settings().autoRemove()) {
+                    try { remove(r.id(), true); } catch (RuntimeException ex) { LOG.log(Level.WARNING, "auto-remove after a failed start", ex); }
+                }
                 if (e instanceof EngineException ee) throw ee;
                 if (e instanceof IOException io) throw new UncheckedIOException(io);
                 throw (RuntimeException) e;

@@ -59,7 +59,7 @@ class MasqueradeTest {
     @Test
     void theOutsideSeesTheHostsAddressNotTheContainers() {
         String body = pier.pier("run", "--rm", "busybox", "sh", "-c",
-                "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -T 2 -O- http://" + net + "2:8080/cgi-bin/ip && exit 0; sleep 0.3; done; exit 1").ok().out();
+                Pier.httpGet(net + "2", 8080, "/cgi-bin/ip")).ok().out();
         assertThat(body).contains("caller=" + net + "1");
         String rules = Pier.sh("nft list table inet " + pier.table).ok().out();
         assertThat(rules).contains("masquerade").contains(pier.subnetPrefix + "0/24").contains(pier.bridge);

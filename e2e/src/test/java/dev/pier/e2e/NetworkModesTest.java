@@ -42,7 +42,7 @@ class NetworkModesTest {
             String ip = pier.pier("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", "web").ok().out().strip();
             assertThat(ip).startsWith(pier.subnetPrefix);
             String body = pier.pier("run", "--rm", "busybox", "sh", "-c",
-                    "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -T 2 -O- http://" + ip + ":8080/ && exit 0; sleep 0.2; done; exit 1").ok().out();
+                    Pier.httpGet(ip, 8080, "/")).ok().out();
             assertThat(body).contains("served-by-web");
         } finally {
             pier.pier("rm", "-f", server);
@@ -70,7 +70,7 @@ class NetworkModesTest {
                 "mkdir /www && echo on-loopback > /www/index.html && exec httpd -f -p 127.0.0.1:8081 -h /www").ok().out().strip();
         try {
             String body = pier.pier("run", "--rm", "--network", "container:lo-server", "busybox", "sh", "-c",
-                    "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -T 2 -O- http://127.0.0.1:8081/ && exit 0; sleep 0.2; done; exit 1").ok().out();
+                    Pier.httpGet("127.0.0.1", 8081, "/")).ok().out();
             assertThat(body).contains("on-loopback");
             String hostname = pier.pier("run", "--rm", "--network", "container:lo-server", "busybox", "hostname").ok().out().strip();
             assertThat(id).startsWith(hostname);

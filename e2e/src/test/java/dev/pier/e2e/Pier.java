@@ -53,6 +53,24 @@ final class Pier implements AutoCloseable {
         pier("import", BUSYBOX.toString(), "busybox:latest").ok();
     }
 
+    /**
+     * A shell loop that fetches http://host:port/path with busybox nc (Debian's static busybox
+     * wget crashes): retried for ~3 s while the server starts; exit 1 if it never answers.
+     */
+    static String httpGet(String host, int port, String path) {
+        return "for i in 1 2 3 4 5 6 7 8 9 10; do printf 'GET " + path + " HTTP/1.0\\r\\n\\r\\n' | nc -w 2 " + host + " " + port
+                + " && exit 0; sleep 0.3; done; exit 1";
+    }
+
+    /** The repository root: the e2e module's parent (Maven runs tests with the module as working directory). */
+    private static Path findHome() {
+        Path here = Path.of("").toAbsolutePath();
+        for (Path p = here; p != null; p = p.getParent()) {
+            if (Files.exists(p.resolve("bin/pierd")) && Files.exists(p.resolve("bin/pier"))) return p;
+        }
+        throw new IllegalStateException("cannot find bin/pierd above " + here);
+    }
+
     static synchronized void ensureBusyboxTarball() throws IOException {
         if (Files.exists(BUSYBOX)) return;
         run(List.of(HOME.resolve("bin/make-busybox-image").toString(), BUSYBOX.toString()), 120).ok();
@@ -127,8 +145,10 @@ final class Pier implements AutoCloseable {
     /** Host links, namespaces and rules this daemon might have left. */
     List<String> leftovers() {
         List<String> found = new ArrayList<>();
-        for (String line : sh("ip -o link show").out().split("\n")) {
-            if (line.contains(": pv") || line.contains(prefix)) found.add("link " + line.split(":")[1].strip());
+        // This daemon tags its host-side interfaces with a group of its own (see Pierd.interfaceGroup).
+        int group = 0x50000000 | (execRoot.toAbsolutePath().normalize().toString().hashCode() & 0x0FFFFFFF);
+        for (String line : sh("ip -o link show group " + group).out().split("\n")) {
+            if (!line.isBlank()) found.add("link " + line.split(":")[1].strip());
         }
         Path netns = execRoot.resolve("netns");
         if (Files.isDirectory(netns)) {
