@@ -85,10 +85,22 @@ final class Pier implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             if (!daemon.isAlive()) throw new AssertionError("pierd exited " + daemon.exitValue() + ":\n" + Files.readString(log));
-            if (Files.exists(socket) && pier("version").exit() == 0) return;
+            if (Files.exists(socket) && pings()) return;
             sleep(100);
         }
         throw new AssertionError("pierd did not answer within 30 s:\n" + Files.readString(log));
+    }
+
+    /** GET /_ping over the socket: the daemon answers, whatever state the CLI's build is in. */
+    private boolean pings() {
+        try (var ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket))) {
+            ch.write(java.nio.ByteBuffer.wrap("GET /_ping HTTP/1.1\r\nHost: pier\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(512);
+            while (ch.read(buf) > 0 && buf.hasRemaining()) { /* read the answer */ }
+            return new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** kill -9: the daemon gets no chance to clean anything. */
