@@ -114,6 +114,36 @@ public final class Netlink implements AutoCloseable {
                     w -> w.ifinfomsg(AF_UNSPEC, index, up ? IFF_UP : 0, IFF_UP));
         }
 
+        /**
+         * No IPv6 link-local address for this link (addrgenmode none), so bringing it up sends no
+         * duplicate address detection, router solicitation or MLD packets. Must come before the
+         * link goes up: the kernel generates the address at that moment. A bridge port or an
+         * IPv4-only container interface never uses one, and every other port of the bridge would
+         * receive that traffic: the cost of one endpoint would grow with the number of endpoints.
+         */
+        public Batch withoutIpv6LinkLocal(String name) {
+            return setLink(name, "set addrgenmode none", w -> {
+                w.ifinfomsg(AF_UNSPEC, 0, 0, 0);
+                w.attrString(IFLA_IFNAME, name);
+                writeNoLinkLocal(w);
+            });
+        }
+
+        public Batch withoutIpv6LinkLocal(int index) {
+            return add("set addrgenmode none", "#" + index, RTM_SETLINK, 0, w -> {
+                w.ifinfomsg(AF_UNSPEC, index, 0, 0);
+                writeNoLinkLocal(w);
+            });
+        }
+
+        private static void writeNoLinkLocal(MessageWriter w) {
+            int spec = w.beginNest(IFLA_AF_SPEC);
+            int inet6 = w.beginNest(AF_INET6);
+            w.attrByte(IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+            w.endNest(inet6);
+            w.endNest(spec);
+        }
+
         public Batch setMtu(String name, int mtu) {
             return setLink(name, "set mtu " + mtu, w -> {
                 w.ifinfomsg(AF_UNSPEC, 0, 0, 0);

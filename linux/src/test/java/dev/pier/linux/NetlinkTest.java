@@ -172,6 +172,21 @@ class NetlinkTest {
     }
 
     @Test
+    void aLinkBroughtUpWithoutIpv6LinkLocalGetsNoFe80Address() throws Exception {
+        nl.batch().addLink(LinkSpec.veth(k.name("q0"), LinkKind.Peer.named(k.name("q1"))))
+                .withoutIpv6LinkLocal(k.name("q0")).setUp(k.name("q0"), true)
+                .setUp(k.name("q1"), true)
+                .commit();
+        int q0 = nl.requireLink(k.name("q0")).index();
+        int q1 = nl.requireLink(k.name("q1")).index();
+        // The kernel adds the link-local address when the link's carrier comes up, shortly after.
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (nl.addresses(6, q1).isEmpty() && System.nanoTime() < deadline) Thread.sleep(10);
+        assertThat(nl.addresses(6, q1)).as("the control: default addrgenmode").isNotEmpty();
+        assertThat(nl.addresses(6, q0)).isEmpty();
+    }
+
+    @Test
     void linksMoveIntoANamespaceAndDisappearFromTheHost() {
         NetNamespace ns = k.namespace("m");
         nl.addLink(LinkSpec.veth(k.name("m0"), LinkKind.Peer.named(k.name("m1"))));

@@ -90,12 +90,24 @@ public final class BridgeDriver implements NetworkDriver {
     public void join(NetworkPlan network, EndpointSpec endpoint, Sandbox sandbox) {
         int mtu = network.mtu();
         LinkKind.Peer peer = LinkKind.Peer.named(endpoint.interfaceName()).in(sandbox.namespace()).mtu(mtu).mac(endpoint.mac());
-        host.addLink(LinkSpec.veth(endpoint.hostInterfaceName(), peer)
-                .master(bridgeIndex(network)).mtu(mtu).group(interfaceGroup).up());
+        // The host end is a bridge port: it never needs an IPv6 address of its own.
+        try {
+            host.batch().addLink(LinkSpec.veth(endpoint.hostInterfaceName(), peer)
+                            .master(bridgeIndex(network)).mtu(mtu).group(interfaceGroup))
+                    .withoutIpv6LinkLocal(endpoint.hostInterfaceName())
+                    .setUp(endpoint.hostInterfaceName(), true)
+                    .commit();
+        } catch (KernelException e) {
+            // EEXIST: the creation itself was refused and the link is not ours to remove.
+            if (e.errno() != KernelException.EEXIST) deleteQuietly(endpoint.hostInterfaceName());
+            throw e;
+        }
         try {
             Netlink inside = sandbox.netlink();
             int index = inside.requireLink(endpoint.interfaceName()).index();
-            Netlink.Batch batch = inside.batch().setUp(index, true);
+            Netlink.Batch batch = inside.batch();
+            if (endpoint.ipv6() == null) batch.withoutIpv6LinkLocal(index);
+            batch.setUp(index, true);
             if (endpoint.ipv4() != null) batch.addAddress(index, endpoint.ipv4());
             if (endpoint.ipv6() != null) batch.addAddress(index, endpoint.ipv6());
             if (endpoint.gatewayV4() != null) batch.addRoute(Route.defaultVia(endpoint.gatewayV4(), index));

@@ -30,6 +30,7 @@ public final class Libc {
     public static final int SOCK_CLOEXEC = 0x80000;
     public static final int NETLINK_ROUTE = 0;
     public static final int SOL_NETLINK = 270;
+    public static final int MSG_TRUNC = 0x20;
     public static final int NETLINK_EXT_ACK = 11;
     public static final int NETLINK_GET_STRICT_CHK = 12;
     public static final int SOL_SOCKET = 1;
@@ -158,10 +159,15 @@ public final class Libc {
 
     /** recv(2), retried on EINTR. */
     public static long recv(int fd, MemorySegment buf, String object) {
+        return recv(fd, buf, 0, object);
+    }
+
+    /** With MSG_TRUNC, returns a datagram's real length even when the buffer was too small. */
+    public static long recv(int fd, MemorySegment buf, int flags, String object) {
         MemorySegment st = state();
         try {
             while (true) {
-                long n = (long) RECV.invokeExact(st, fd, buf, buf.byteSize(), 0);
+                long n = (long) RECV.invokeExact(st, fd, buf, buf.byteSize(), flags);
                 if (n >= 0) return n;
                 int e = errno(st);
                 if (e != Errno.EINTR) throw new KernelException(e, "recv", object);

@@ -11,10 +11,16 @@ import java.nio.ByteOrder;
  * for its whole life, whichever thread uses it later.
  */
 public final class NetlinkSocket implements AutoCloseable {
-    private static final int RECEIVE_BUFFER = 1 << 20;
+    /**
+     * The kernel caps one datagram at 32 KiB (dump skbs) plus headers; 64 KiB leaves room. A
+     * datagram that would not fit is refused loudly rather than cut (see receive).
+     */
+    private static final int RECEIVE_BUFFER = 64 << 10;
 
     private final int fd;
-    private final Arena arena = Arena.ofShared();
+    // An automatic arena: closing a shared one costs a handshake with every thread of the JVM, and
+    // sockets opened inside a namespace for one endpoint live a few hundred microseconds.
+    private final Arena arena = Arena.ofAuto();
     private final MemorySegment msghdr;
     private final MemorySegment iov;
     private final MemorySegment kernelAddress;
@@ -34,7 +40,6 @@ public final class NetlinkSocket implements AutoCloseable {
             Libc.bind(fd, local, (int) Libc.SOCKADDR_NL.byteSize());
         } catch (RuntimeException e) {
             Libc.close(fd);
-            arena.close();
             throw e;
         }
         kernelAddress = arena.allocate(Libc.SOCKADDR_NL);
@@ -59,7 +64,10 @@ public final class NetlinkSocket implements AutoCloseable {
     /** Receives one datagram (possibly several messages); the returned view is valid until the next call. */
     public ByteBuffer receive(String object) {
         receive.clear();
-        long n = Libc.recv(fd, MemorySegment.ofBuffer(receive), object);
+        long n = Libc.recv(fd, MemorySegment.ofBuffer(receive), Libc.MSG_TRUNC, object);
+        if (n > receive.capacity()) {
+            throw new IllegalStateException("netlink datagram of " + n + " bytes exceeds the " + receive.capacity() + "-byte buffer (" + object + ")");
+        }
         receive.limit((int) n);
         return receive.slice().order(ByteOrder.nativeOrder());
     }
@@ -69,6 +77,5 @@ public final class NetlinkSocket implements AutoCloseable {
         if (closed) return;
         closed = true;
         Libc.close(fd);
-        arena.close();
     }
 }
