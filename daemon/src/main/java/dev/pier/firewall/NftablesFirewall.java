@@ -5,6 +5,7 @@ import dev.pier.linux.Nftables;
 import dev.pier.linux.NftablesException;
 import dev.pier.network.NetworkPlan;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -79,6 +80,21 @@ public final class NftablesFirewall implements Firewall {
         }
         sb.append("  }\n");
 
+        // Internal networks reach the host only at their own gateway: the host's other addresses
+        // (other networks' gateways, the uplink) are a way out too. IPv6 keeps link-local and
+        // multicast for neighbour discovery.
+        sb.append("  chain input {\n    type filter hook input priority filter; policy accept;\n");
+        for (NetworkPlan n : bridges) {
+            if (!n.internal()) continue;
+            String br = quote(n.interfaceName());
+            List<String> v4 = gatewayAddresses(n, 4), v6 = new ArrayList<>(gatewayAddresses(n, 6));
+            v6.addAll(List.of("fe80::/10", "ff00::/8"));
+            if (v4.isEmpty()) sb.append("    iifname ").append(br).append(" meta nfproto ipv4 drop\n");
+            else sb.append("    iifname ").append(br).append(" ip daddr != { ").append(String.join(", ", v4)).append(" } drop\n");
+            sb.append("    iifname ").append(br).append(" ip6 daddr != { ").append(String.join(", ", v6)).append(" } drop\n");
+        }
+        sb.append("  }\n");
+
         sb.append("  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n");
         sb.append("    ip saddr @masquerade_v4 oifname != @bridges masquerade\n");
         sb.append("    ip6 saddr @masquerade_v6 oifname != @bridges masquerade\n");
@@ -91,6 +107,11 @@ public final class NftablesFirewall implements Firewall {
         sb.append("  chain forward {\n    type filter hook forward priority filter; policy accept;\n");
         sb.append("    iifname @isolated oifname @isolated drop\n  }\n}\n");
         return sb.toString();
+    }
+
+    private static List<String> gatewayAddresses(NetworkPlan network, int family) {
+        return network.gateways().stream().filter(g -> g.family() == family)
+                .map(g -> IpPrefix.format(g.address())).distinct().toList();
     }
 
     private static List<String> subnets(List<NetworkPlan> networks, int family) {

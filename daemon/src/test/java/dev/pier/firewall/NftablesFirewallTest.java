@@ -26,6 +26,8 @@ class NftablesFirewallTest {
         // The internal network is not masqueraded and has no way out.
         assertThat(text).contains("elements = { 10.1.0.0/16 }").doesNotContain("10.2.0.0/16 }");
         assertThat(text).contains("iifname \"pfwb\" oifname != \"pfwb\" drop");
+        // ... nor to the host's addresses (it has no gateway here: none at all).
+        assertThat(text).contains("iifname \"pfwb\" meta nfproto ipv4 drop").doesNotContain("iifname \"pfwa\" meta nfproto");
         assertThat(text).contains("ip saddr @masquerade_v4 oifname != @bridges masquerade");
         assertThat(text).contains("table bridge pier_t {").contains("elements = { \"pvport1\" }").contains("iifname @isolated oifname @isolated drop");
     }
