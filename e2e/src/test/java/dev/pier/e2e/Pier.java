@@ -49,8 +49,18 @@ final class Pier implements AutoCloseable {
         table = "pier_" + bridge;
         log = root.resolve("pierd.log");
         ensureBusyboxTarball();
-        startDaemon();
-        pier("import", BUSYBOX.toString(), "busybox:latest").ok();
+        try {
+            startDaemon();
+            pier("import", BUSYBOX.toString(), "busybox:latest").ok();
+        } catch (IOException | RuntimeException | Error e) {
+            // The test class never gets this fixture to close: stop the daemon and clean up here.
+            try {
+                close();
+            } catch (Exception cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
     }
 
     /**

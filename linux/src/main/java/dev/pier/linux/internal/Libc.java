@@ -88,6 +88,7 @@ public final class Libc {
     private static final MethodHandle UNSHARE = downcall("unshare", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle MOUNT = downcall("mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle UMOUNT2 = downcall("umount2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle STATX = downcall("statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle GETTID = LINKER.downcallHandle(LIBC.find("gettid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
@@ -219,6 +220,26 @@ public final class Libc {
             MemorySegment st = state();
             int rc = (int) UMOUNT2.invokeExact(st, arena.allocateFrom(target), flags);
             return rc < 0 ? errno(st) : 0;
+        } catch (Throwable t) { throw new AssertionError(t); }
+    }
+
+    public static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100;
+    public static final long STATX_ATTR_MOUNT_ROOT = 0x2000;
+
+    /**
+     * Whether {@code path} is the root of a mount, from statx(2)'s attributes: 1 yes, 0 no, -1 when
+     * the kernel does not report it, -errno when statx fails.
+     */
+    public static int isMountRoot(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = state();
+            MemorySegment buf = arena.allocate(256, 8);
+            int rc = (int) STATX.invokeExact(st, AT_FDCWD, arena.allocateFrom(path), 0, 0, buf);
+            if (rc < 0) return -errno(st);
+            long attributes = buf.get(JAVA_LONG, 8);
+            long supported = buf.get(JAVA_LONG, 56); // stx_attributes_mask
+            if ((supported & STATX_ATTR_MOUNT_ROOT) == 0) return -1;
+            return (attributes & STATX_ATTR_MOUNT_ROOT) != 0 ? 1 : 0;
         } catch (Throwable t) { throw new AssertionError(t); }
     }
 
