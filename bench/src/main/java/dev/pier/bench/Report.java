@@ -37,7 +37,7 @@ final class Report {
                 Runtime.getRuntime().availableProcessors(), Runtime.version(), ip.version());
         out.printf("sizes %s; bridge %s (%s), interface group 0x%x, namespaces in %s%n",
                 options.sizes(), kernel.bridgeName(), BenchKernel.BRIDGE_ADDRESS, kernel.group(), kernel.namespaceDir());
-        out.printf("endpoint = veth (mtu %d, master bridge, group, up) + peer eth0 born in its own namespace, lo and eth0 up, address /16, default route%n",
+        out.printf("endpoint = veth (mtu %d, master bridge, group, up) + peer eth0 born in its own namespace, eth0 up, address /16, default route (lo is the sandbox's, before the clock)%n",
                 EndpointPlumbingBench.MTU);
         out.println("times are wall-clock per endpoint (System.nanoTime around one endpoint's plumbing); µs unless marked");
     }
