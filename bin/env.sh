@@ -1,5 +1,11 @@
 # Sourced by every script: selects JDK 25 (the machine's default java is 17).
-PIER_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Without a subshell or dirname: bin/pier sources this on every command, and each fork costs ~2 ms.
+_pier_here="${BASH_SOURCE[0]}"
+case "$_pier_here" in */*) _pier_here="${_pier_here%/*}" ;; *) _pier_here=. ;; esac
+_pier_cwd="$PWD"
+cd -P -- "$_pier_here/.." && PIER_HOME="$PWD"
+cd -- "$_pier_cwd" || exit 1
+unset _pier_here _pier_cwd
 export PIER_HOME
 if [ -z "${PIER_JAVA_HOME:-}" ]; then
   for j in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25-jdk-arm64 /usr/lib/jvm/java-25-openjdk-amd64; do
