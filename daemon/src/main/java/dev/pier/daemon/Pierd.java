@@ -95,6 +95,7 @@ public final class Pierd {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             server.close();
+            bridgeDriver.awaitDeletions();
             stopped.countDown();
         }));
         stopped.await();

@@ -25,6 +25,8 @@ public final class BridgeDriver implements NetworkDriver {
     private final Netlink host;
     private final int interfaceGroup;
     private final ConcurrentMap<String, Integer> bridgeIndexes = new ConcurrentHashMap<>();
+    /** Bridges being unregistered by the kernel, by name: a new network of that name waits for its end. */
+    private final ConcurrentMap<String, Thread> deletions = new ConcurrentHashMap<>();
 
     /**
      * @param interfaceGroup the rtnetlink group every host-side veth of this daemon is tagged with,
@@ -43,6 +45,7 @@ public final class BridgeDriver implements NetworkDriver {
     @Override
     public void createNetwork(NetworkPlan network) {
         String name = network.interfaceName();
+        awaitDeletion(name);
         Link bridge = host.link(name).orElse(null);
         if (bridge == null) {
             if (network.existing()) throw new IllegalStateException("bridge " + name + " does not exist");
@@ -75,10 +78,55 @@ public final class BridgeDriver implements NetworkDriver {
             });
             return;
         }
+        // The kernel keeps RTM_DELLINK waiting 30-40 ms while it unregisters a device. What others
+        // can observe goes now: the addresses (and with them the subnet's routes) and the link's
+        // up state; the deletion itself finishes on a thread of its own.
+        String name = network.interfaceName();
+        Link bridge = host.link(name).orElse(null);
+        if (bridge == null) return;
+        // Addresses first: taking an IPv6 link down removes its addresses itself.
+        Netlink.Batch batch = host.batch();
+        Set<String> present = new HashSet<>();
+        host.addresses(0, bridge.index()).forEach(a -> present.add(a.prefix().toString()));
+        for (IpPrefix gateway : network.gateways()) {
+            if (present.contains(gateway.toString())) batch.deleteAddress(bridge.index(), gateway);
+        }
+        batch.setUp(name, false);
         try {
-            host.deleteLink(network.interfaceName());
+            batch.commit();
         } catch (KernelException e) {
-            if (e.errno() != KernelException.ENODEV) throw e;
+            // The deletion below removes all of it anyway; only a failure of that matters.
+            System.getLogger(BridgeDriver.class.getName()).log(System.Logger.Level.DEBUG, "before deleting " + name + ": " + e.getMessage());
+        }
+        int index = bridge.index();
+        Thread deleter = Thread.ofPlatform().name("pier-delete-" + name).unstarted(() -> {
+            try (Netlink own = Netlink.open()) {
+                own.deleteLink(index);
+            } catch (KernelException e) {
+                if (e.errno() != KernelException.ENODEV) System.getLogger(BridgeDriver.class.getName())
+                        .log(System.Logger.Level.WARNING, "deleting bridge " + name + ": " + e.getMessage());
+            } finally {
+                deletions.remove(name, Thread.currentThread());
+            }
+        });
+        deletions.put(name, deleter);
+        deleter.start(); // not a daemon thread: pierd's exit waits for the kernel to finish
+    }
+
+    /** Returns once every bridge deletion in flight has finished (at daemon shutdown). */
+    public void awaitDeletions() {
+        for (String name : java.util.List.copyOf(deletions.keySet())) awaitDeletion(name);
+    }
+
+    /** Returns once no deletion of a bridge named {@code name} is in flight. */
+    public void awaitDeletion(String name) {
+        Thread pending = deletions.get(name);
+        if (pending == null) return;
+        try {
+            pending.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while bridge " + name + " is being deleted", e);
         }
     }
 
