@@ -244,26 +244,31 @@ public final class ImageCommands {
         } else if (source.equals("-")) {
             response = cli.api().stream("POST", requestPath, cli.in(), -1, "application/x-tar");
         } else {
-            Path file = Path.of(source);
-            long size;
-            InputStream in;
-            try {
-                size = Files.size(file);
-                in = Files.newInputStream(file);
-            } catch (NoSuchFileException e) {
-                throw new CliError.Failure("open " + source + ": no such file or directory");
-            } catch (IOException e) {
-                throw new CliError.Failure("open " + source + ": " + e.getMessage());
-            }
-            try (in) {
-                response = cli.api().stream("POST", requestPath, in, size, "application/x-tar");
-            }
+            response = postTarFile(cli, requestPath, source);
         }
         try (response) {
             response.check();
             printMessages(cli, response.body());
         }
         return 0;
+    }
+
+    /** Streams a tar file as the request body, with its length, giving Docker's message for a missing file. */
+    private static Response postTarFile(Cli cli, String requestPath, String source) throws CliError, IOException {
+        Path file = Path.of(source);
+        long size;
+        InputStream in;
+        try {
+            size = Files.size(file);
+            in = Files.newInputStream(file);
+        } catch (NoSuchFileException e) {
+            throw new CliError.Failure("open " + source + ": no such file or directory");
+        } catch (IOException e) {
+            throw new CliError.Failure("open " + source + ": " + e.getMessage());
+        }
+        try (in) {
+            return cli.api().stream("POST", requestPath, in, size, "application/x-tar");
+        }
     }
 
     // ---- load --------------------------------------------------------------------------------------
@@ -283,20 +288,7 @@ public final class ImageCommands {
             }
             response = cli.api().stream("POST", "/images/load?quiet=1", cli.in(), -1, "application/x-tar");
         } else {
-            Path file = Path.of(input);
-            long size;
-            InputStream in;
-            try {
-                size = Files.size(file);
-                in = Files.newInputStream(file);
-            } catch (NoSuchFileException e) {
-                throw new CliError.Failure("open " + input + ": no such file or directory");
-            } catch (IOException e) {
-                throw new CliError.Failure("open " + input + ": " + e.getMessage());
-            }
-            try (in) {
-                response = cli.api().stream("POST", "/images/load?quiet=1", in, size, "application/x-tar");
-            }
+            response = postTarFile(cli, "/images/load?quiet=1", input);
         }
         try (response) {
             response.check();
