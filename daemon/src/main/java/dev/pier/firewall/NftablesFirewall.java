@@ -179,7 +179,8 @@ public final class NftablesFirewall implements Firewall {
         // multicast for neighbour discovery.
         sb.append("  chain input {\n    type filter hook input priority filter; policy accept;\n");
         // Bridges route 127.0.0.0/8 (route_localnet, for published ports from 127.0.0.1): containers
-        // must not reach the host's loopback services that way.
+        // must not reach the host's loopback services that way; only the answers to 127.0.0.1 come in.
+        sb.append("    iifname @bridges ip daddr 127.0.0.0/8 ct direction reply accept\n");
         sb.append("    iifname @bridges ip daddr 127.0.0.0/8 drop\n");
         for (NetworkPlan n : bridges) {
             if (!n.internal()) continue;
