@@ -51,6 +51,7 @@ class NftablesFirewallTest {
         assertThat(rules(some)).as("ports add elements, not rules").isEqualTo(rules(none));
         // Loopback only from the host itself; the host's 127/8 not from containers.
         assertThat(some).contains("ip daddr != 127.0.0.0/8 fib daddr type local jump published")
+                .contains("iifname @bridges ip daddr 127.0.0.0/8 ct direction reply accept")
                 .contains("iifname @bridges ip daddr 127.0.0.0/8 drop")
                 .contains("ip saddr 127.0.0.0/8 oifname @bridges masquerade");
         assertThat(NftablesFirewall.elementCommands("delete", "pier_t", List.of(port("", 8080, "10.1.0.2", 80, Protocol.TCP))))

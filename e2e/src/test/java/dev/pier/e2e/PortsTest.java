@@ -289,4 +289,20 @@ class PortsTest {
         assertThat(bindable(held + 1)).as("the ports taken before the failure are released").isTrue();
         assertThat(pier.pier("run", "-d", "-p", "1.2.3:80:80", "busybox", "true").exit()).isNotZero();
     }
+
+    @Test
+    void aDaemonRestartHoldsAndMapsTheRunningContainersPortsAgain() throws Exception {
+        int port = freePort();
+        String id = helloServer(port + ":80");
+        assertThat(fetch("127.0.0.1", port)).isEqualTo("hello");
+        pier.killDaemon();
+        pier.startDaemon();
+        assertThat(elements()).contains("tcp . " + port + " : ");
+        assertThat(bindable(port)).as("held again").isFalse();
+        assertThat(fetch("127.0.0.1", port)).isEqualTo("hello");
+        assertThat(pier.pier("port", id).ok().out()).isEqualTo("80/tcp -> 0.0.0.0:" + port + "\n");
+        pier.pier("rm", "-f", id).ok();
+        assertThat(elements()).doesNotContain(" . " + port + " : ");
+        assertThat(bindable(port)).isTrue();
+    }
 }
