@@ -167,6 +167,8 @@ public final class NftablesFirewall implements Firewall {
         }
         // A published port is reachable from every network, through the host's address.
         sb.append("    ct status dnat accept\n");
+        // Nothing else is: no connection from outside straight to a container's address (Docker 28).
+        sb.append("    oifname @bridges iifname != @bridges ct state new drop\n");
         for (NetworkPlan n : bridges) {
             String br = quote(n.interfaceName());
             // Containers of different networks never reach each other.

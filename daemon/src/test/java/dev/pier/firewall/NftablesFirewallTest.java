@@ -53,7 +53,8 @@ class NftablesFirewallTest {
         assertThat(some).contains("ip daddr != 127.0.0.0/8 fib daddr type local jump published")
                 .contains("iifname @bridges ip daddr 127.0.0.0/8 ct direction reply accept")
                 .contains("iifname @bridges ip daddr 127.0.0.0/8 drop")
-                .contains("ip saddr 127.0.0.0/8 oifname @bridges masquerade");
+                .contains("ip saddr 127.0.0.0/8 oifname @bridges masquerade")
+                .contains("ct status dnat accept\n    oifname @bridges iifname != @bridges ct state new drop");
         assertThat(NftablesFirewall.elementCommands("delete", "pier_t", List.of(port("", 8080, "10.1.0.2", 80, Protocol.TCP))))
                 .isEqualTo("delete element inet pier_t published_any { tcp . 8080 : 10.1.0.2 . 80 }\n");
     }

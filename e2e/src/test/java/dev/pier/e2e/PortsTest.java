@@ -163,6 +163,10 @@ class PortsTest {
         assertThat(fetch("127.0.0.1", port)).isEqualTo("hello");
         assertThat(fetch(net + "1", port)).as("another host address").isEqualTo("hello");
         assertThat(fromOutside(net + "1", port)).as("from outside, through the veth").isEqualTo("hello");
+        String containerIp = pier.pier("inspect", "-f", "{{.NetworkSettings.IPAddress}}", id).ok().out().strip();
+        Pier.sh("ip -n " + outside + " route replace " + pier.subnetPrefix + "0/24 via " + net + "1").ok();
+        assertThat(Pier.sh("ip netns exec " + outside + " busybox nc -w 2 " + containerIp + " 80 </dev/null").out())
+                .as("the container's own address is not reachable from outside").isEmpty();
         String hairpin = pier.pier("run", "--rm", "busybox", "sh", "-c",
                 "for i in 1 2 3 4 5; do nc -w 2 " + gateway + " " + port + " </dev/null && exit 0; sleep 0.3; done; exit 1").ok().out();
         assertThat(hairpin.strip()).as("hairpin, through the host's address").isEqualTo("hello");
@@ -304,5 +308,38 @@ class PortsTest {
         pier.pier("rm", "-f", id).ok();
         assertThat(elements()).doesNotContain(" . " + port + " : ");
         assertThat(bindable(port)).isTrue();
+    }
+
+    /** The table's rules: statements in chains, not map elements. */
+    private static long ruleCount() {
+        return Pier.sh("nft list table inet " + pier.table).ok().out().lines().map(String::strip)
+                .filter(l -> !l.contains(" : ") && l.matches(".*\\b(dnat|drop|accept|masquerade|jump)$")).count();
+    }
+
+    @Test
+    void aThousandPortsStartAtOnceAndAddNoRule() throws Exception {
+        int base = 0;
+        for (int attempt = 0; attempt < 20 && base == 0; attempt++) {
+            int candidate = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(9) * 1000;
+            boolean free = true;
+            for (int p = candidate; p < candidate + 1000 && free; p++) free = bindable(p);
+            if (free) base = candidate;
+        }
+        assertThat(base).as("a free block of 1000 ports").isNotZero();
+        long rules = ruleCount();
+        int last = base + 999;
+        long t0 = System.nanoTime();
+        String id = pier.pier("run", "-d", "-p", base + "-" + last + ":" + base + "-" + last,
+                "busybox", "nc", "-ll", "-p", Integer.toString(last), "-e", "echo", "hello").ok().out().strip();
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(millis).as("pier run -d with 1000 published ports, in ms").isLessThan(5000);
+        assertThat(ruleCount()).as("rules do not grow with ports").isEqualTo(rules);
+        assertThat(fetch("127.0.0.1", last)).isEqualTo("hello");
+        assertThat(pier.pier("port", id).ok().out().lines().count()).isEqualTo(1000);
+        assertThat(bindable(base + 500)).isFalse();
+        pier.pier("rm", "-f", id).ok();
+        assertThat(elements()).doesNotContain("elements");
+        assertThat(bindable(base + 500)).isTrue();
+        System.out.println("1000 published ports: pier run -d took " + millis + " ms");
     }
 }

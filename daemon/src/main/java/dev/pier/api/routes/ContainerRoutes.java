@@ -188,10 +188,13 @@ public final class ContainerRoutes {
     private Response waitFor(Request r) {
         String condition = r.query("condition", "not-running");
         String id = containers.require(r.pathParam("id")).id();
+        // The next exit is looked up now, not when the stream starts: a quick `run --rm` container
+        // can be gone (exited and auto-removed) by then.
+        java.util.concurrent.CompletableFuture<Integer> nextExit = condition.equals("next-exit") ? containers.nextExit(id) : null;
         // Docker sends the headers at once and the body at exit: the CLI waits on it while the container runs.
         return Response.stream("application/json", out -> {
             out.flush();
-            int code = containers.waitFor(id, condition.equals("next-exit"));
+            int code = nextExit != null ? nextExit.join() : containers.waitFor(id, false);
             out.write(("{\"Error\":null,\"StatusCode\":" + code + "}\n").getBytes());
             out.flush();
         });
