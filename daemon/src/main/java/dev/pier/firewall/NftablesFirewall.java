@@ -116,9 +116,18 @@ public final class NftablesFirewall implements Firewall {
         }
     }
 
+    /**
+     * The table where the administrator's own rules for published ports go (Docker's DOCKER-USER):
+     * e.g. {@code nft add rule inet pier_user forward meta l4proto tcp ct original proto-dst 8080 ip saddr != 192.0.2.0/24 drop}.
+     */
+    public static String userTable(String table) {
+        return table + "_user";
+    }
+
     @Override
     public synchronized void removeAll() {
-        nft.apply("table inet " + table + " {}\ndelete table inet " + table + "\n"
+        nft.apply("table inet " + userTable(table) + " {}\ndelete table inet " + userTable(table) + "\n"
+                + "table inet " + table + " {}\ndelete table inet " + table + "\n"
                 + "table bridge " + table + " {}\ndelete table bridge " + table + "\n");
     }
 
@@ -130,6 +139,10 @@ public final class NftablesFirewall implements Firewall {
     static String render(String table, List<NetworkPlan> networks, Set<String> isolatedPorts, List<PublishedPort> ports) {
         List<NetworkPlan> bridges = networks.stream().filter(n -> n.driver().equals("bridge")).toList();
         StringBuilder sb = new StringBuilder();
+        // The administrator's table: declared, never rewritten, so its rules outlive every rewrite of
+        // ours, and its forward chain sees traffic to published ports (already DNATed) before Pier's.
+        sb.append("table inet ").append(userTable(table)).append(" {\n");
+        sb.append("  chain forward {\n    type filter hook forward priority filter - 10; policy accept;\n  }\n}\n");
         sb.append("table inet ").append(table).append(" {}\n");
         sb.append("delete table inet ").append(table).append('\n');
         sb.append("table inet ").append(table).append(" {\n");

@@ -23,7 +23,8 @@ class NftablesFirewallTest {
                 bridge("pfwa", "10.1.0.0/16", false, true),
                 bridge("pfwb", "10.2.0.0/16", true, true),
                 new NetworkPlan("h", "host", "host", "", 0, List.of(), List.of(), false, false, true, false)), java.util.Set.of("pvport1"));
-        assertThat(text).startsWith("table inet pier_t {}\ndelete table inet pier_t\n");
+        assertThat(text).startsWith("table inet pier_t_user {\n  chain forward {\n    type filter hook forward priority filter - 10; policy accept;\n  }\n}\n"
+                + "table inet pier_t {}\ndelete table inet pier_t\n");
         assertThat(text).contains("elements = { \"pfwa\", \"pfwb\" }");
         // The internal network is not masqueraded and has no way out.
         assertThat(text).contains("elements = { 10.1.0.0/16 }").doesNotContain("10.2.0.0/16 }");
@@ -80,8 +81,10 @@ class NftablesFirewallTest {
                 String both = nft.list("list table inet " + table);
                 assertThat(both).contains("tcp . 18080 : 10.1.0.2 . 80").contains("127.0.0.1 . udp . 18081 : 10.1.0.2 . 81")
                         .contains("tcp . 18082 : 10.1.0.3 . 80");
-                // A whole rewrite (a network came or went) keeps them.
+                // A whole rewrite (a network came or went) keeps them, and the administrator's rules.
+                nft.apply("add rule inet " + table + "_user forward meta l4proto tcp ct original proto-dst 18080 drop\n");
                 fw.apply(nets, java.util.Set.of());
+                assertThat(nft.list("list table inet " + table + "_user")).contains("ct original proto-dst 18080 drop");
                 assertThat(nft.list("list table inet " + table)).contains("tcp . 18080 : 10.1.0.2 . 80").contains("tcp . 18082");
                 fw.unpublish("a");
                 String onlyB = nft.list("list table inet " + table);
@@ -116,6 +119,7 @@ class NftablesFirewallTest {
                 fw.removeAll();
             }
             assertThat(nft.tableExists("inet", table)).isFalse();
+            assertThat(nft.tableExists("inet", table + "_user")).isFalse();
             assertThat(nft.tableExists("bridge", table)).isFalse();
         }
     }

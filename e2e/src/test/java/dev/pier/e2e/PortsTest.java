@@ -342,4 +342,23 @@ class PortsTest {
         assertThat(bindable(base + 500)).isTrue();
         System.out.println("1000 published ports: pier run -d took " + millis + " ms");
     }
+
+    @Test
+    void theAdministratorsRulesApplyToPublishedPortsBeforePiersAndOutliveItsRewrites() throws Exception {
+        int port = freePort();
+        helloServer(port + ":80");
+        assertThat(fromOutside(net + "1", port)).isEqualTo("hello");
+        String user = "inet " + pier.table + "_user";
+        try {
+            Pier.sh("nft add rule " + user + " forward ip saddr " + net + "2 meta l4proto tcp ct original proto-dst " + port + " drop").ok();
+            // A network comes: Pier rewrites its own table, not the administrator's.
+            pier.pier("network", "create", "--subnet", "10.254." + (pier.prefix.hashCode() & 0xFF) + ".0/24", pier.prefix + "-pn").ok();
+            assertThat(Pier.sh("ip netns exec " + outside + " busybox nc -w 2 " + net + "1 " + port + " </dev/null").out()).isEmpty();
+            assertThat(fetch(gateway, port)).as("the host itself is not forwarded").isEqualTo("hello");
+        } finally {
+            Pier.sh("nft flush chain " + user + " forward");
+            pier.pier("network", "rm", pier.prefix + "-pn");
+        }
+        assertThat(fromOutside(net + "1", port)).isEqualTo("hello");
+    }
 }
