@@ -426,6 +426,11 @@ public final class ContainerService {
             ContainerRecord updated = r.withSettings(r.settings().withEndpoints(endpoints));
             if (isMode) updated = updated.withSettings(withMode(updated.settings(), endpoints));
             if (att != null) {
+                // The published ports lead to the address leaving with this network: they go with it.
+                if (r.ports().stream().anyMatch(p -> p.containerIp().equals(att.ipv4()))) {
+                    ports.unpublish(r.id());
+                    updated = updated.withPorts(List.of());
+                }
                 networks.leave(att, r.id(), null, true);
                 List<Attachment> rest = r.attachments().stream().filter(a -> a != att).toList();
                 updated = updated.withNetwork(rest, r.sandboxName());

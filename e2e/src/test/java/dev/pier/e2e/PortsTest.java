@@ -190,6 +190,14 @@ class PortsTest {
         pier.pier("rm", "-f", id).ok();
         assertThat(elements()).doesNotContain(" . " + port + " : ");
         assertThat(bindable(port)).as("released at rm").isTrue();
+
+        // Leaving the network the ports lead to takes them away too.
+        String again = helloServer(port + ":80");
+        assertThat(fetch("127.0.0.1", port)).isEqualTo("hello");
+        pier.pier("network", "disconnect", "bridge", again).ok();
+        assertThat(elements()).doesNotContain(" . " + port + " : ");
+        assertThat(bindable(port)).as("released at disconnect").isTrue();
+        assertThat(pier.pier("port", again).ok().out()).isEmpty();
     }
 
     @Test
