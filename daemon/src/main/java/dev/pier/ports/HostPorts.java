@@ -24,6 +24,7 @@ import java.util.logging.Logger;
 public final class HostPorts {
     private static final Logger LOG = Logger.getLogger(HostPorts.class.getName());
     private final Map<String, List<Closeable>> byOwner = new HashMap<>();
+    private final java.util.Set<Integer> sctpPorts = new java.util.HashSet<>();
 
     /**
      * Binds the port for {@code owner}; false when it is in use (by anyone, this daemon included).
@@ -60,8 +61,12 @@ public final class HostPorts {
                     }
                     yield ch;
                 }
-                // The JDK's SCTP channels need the kernel module and libsctp: the port is mapped, not held.
-                case SCTP -> () -> {};
+                // The JDK's SCTP channels need the kernel module and libsctp: the port is only kept from
+                // other containers (at any address), not bound.
+                case SCTP -> {
+                    if (!sctpPorts.add(port)) throw new BindException("Address already in use");
+                    yield () -> sctpPorts.remove(port);
+                }
             };
         } catch (BindException e) {
             if (String.valueOf(e.getMessage()).contains("in use")) return false;

@@ -77,10 +77,10 @@ class NftablesFirewallTest {
                 fw.apply(nets, java.util.Set.of());
                 String empty = nft.list("list table inet " + table);
                 fw.publish("a", List.of(port("", 18080, "10.1.0.2", 80, Protocol.TCP), port("127.0.0.1", 18081, "10.1.0.2", 81, Protocol.UDP)));
-                fw.publish("b", List.of(port("", 18082, "10.1.0.3", 80, Protocol.TCP)));
+                fw.publish("b", List.of(port("", 18082, "10.1.0.3", 80, Protocol.TCP), port("", 18083, "10.1.0.3", 9, Protocol.SCTP)));
                 String both = nft.list("list table inet " + table);
                 assertThat(both).contains("tcp . 18080 : 10.1.0.2 . 80").contains("127.0.0.1 . udp . 18081 : 10.1.0.2 . 81")
-                        .contains("tcp . 18082 : 10.1.0.3 . 80");
+                        .contains("tcp . 18082 : 10.1.0.3 . 80").contains("sctp . 18083 : 10.1.0.3 . 9");
                 // A whole rewrite (a network came or went) keeps them, and the administrator's rules.
                 nft.apply("add rule inet " + table + "_user forward meta l4proto tcp ct original proto-dst 18080 drop\n");
                 fw.apply(nets, java.util.Set.of());

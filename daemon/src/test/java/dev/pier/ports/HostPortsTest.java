@@ -55,4 +55,14 @@ class HostPortsTest {
                 .isInstanceOf(PortUnavailableException.class).hasMessageContaining("192.0.2.77:8080/tcp");
         assertThat(held.count("c1")).isZero();
     }
+
+    @Test
+    void sctpPortsAreKeptFromOtherContainers() {
+        HostPorts held = new HostPorts();
+        assertThat(held.hold("c1", Protocol.SCTP, "", 9)).isTrue();
+        assertThat(held.hold("c2", Protocol.SCTP, "127.0.0.1", 9)).isFalse();
+        held.release("c1");
+        assertThat(held.hold("c2", Protocol.SCTP, "127.0.0.1", 9)).isTrue();
+        held.release("c2");
+    }
 }
