@@ -18,6 +18,8 @@ import dev.pier.firewall.Firewall;
 import dev.pier.firewall.NftablesFirewall;
 import dev.pier.image.ImageStore;
 import dev.pier.ipam.AddressPools;
+import dev.pier.linux.Conntrack;
+import dev.pier.linux.IpPrefix;
 import dev.pier.linux.KernelException;
 import dev.pier.linux.Link;
 import dev.pier.linux.Netlink;
@@ -32,6 +34,7 @@ import dev.pier.ports.PortAllocator;
 import dev.pier.runtime.OciRuntime;
 import dev.pier.store.Store;
 
+import java.net.Inet4Address;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -84,7 +87,9 @@ public final class Pierd {
         PortService ports = new PortService(PortAllocator.fromKernel(Path.of("/proc/sys/net/ipv4")), new HostPorts(), firewall,
                 bridgeName -> {
                     if (!bridgeName.isEmpty()) Sysctl.write(hostNs, "net.ipv4.conf." + bridgeName + ".route_localnet", "1");
-                });
+                },
+                port -> Conntrack.deleteNatted(17, port.hostPort(), (Inet4Address) IpPrefix.parseAddress(port.containerIp()),
+                        port.containerPort()));
         ContainerService containers = new ContainerService(store, images, runtime, networks, ports, dataRoot, execRoot,
                 Path.of("/etc/resolv.conf"), config.defaultRuntime());
         containers.recover();

@@ -9,7 +9,9 @@ import dev.pier.ports.Protocol;
 import dev.pier.ports.PublishedPort;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -25,12 +27,19 @@ public final class PortService {
     private final HostPorts held;
     private final Firewall firewall;
     private final Consumer<String> routeLocalnet;
+    private final Consumer<PublishedPort> forgetFlows;
+    /** What each owner published, for the conntrack entries to forget at unpublish. */
+    private final Map<String, List<PublishedPort>> published = new HashMap<>();
 
     /**
      * @param routeLocalnet lets a bridge route 127.0.0.0/8 (net.ipv4.conf.BRIDGE.route_localnet), for
      *                      connections from 127.0.0.1 to a published port
+     * @param forgetFlows   deletes the conntrack entries of a UDP port's flows: with no close to end
+     *                      them, they would go on steering datagrams to the removed container
      */
-    public PortService(PortAllocator allocator, HostPorts held, Firewall firewall, Consumer<String> routeLocalnet) {
+    public PortService(PortAllocator allocator, HostPorts held, Firewall firewall, Consumer<String> routeLocalnet,
+                       Consumer<PublishedPort> forgetFlows) {
+        this.forgetFlows = forgetFlows;
         this.allocator = allocator;
         this.held = held;
         this.firewall = firewall;
@@ -62,6 +71,7 @@ public final class PortService {
             }
             if (out.stream().anyMatch(p -> p.hostIp().isEmpty() || p.hostIp().startsWith("127."))) routeLocalnet.accept(bridge);
             firewall.publish(owner, out);
+            published.put(owner, List.copyOf(out));
             return List.copyOf(out);
         } catch (RuntimeException e) {
             held.release(owner);
@@ -76,6 +86,15 @@ public final class PortService {
         } finally {
             held.release(owner);
         }
+        for (PublishedPort p : published.getOrDefault(owner, List.of())) {
+            if (p.protocol() != Protocol.UDP) continue;
+            try {
+                forgetFlows.accept(p);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot forget the UDP flows of " + p.hostIpText() + ":" + p.hostPort(), e);
+            }
+        }
+        published.remove(owner);
     }
 
     /** After a daemon restart: the ports of a running container held and mapped again, as they were. */
@@ -91,5 +110,6 @@ public final class PortService {
         }
         routeLocalnet.accept(bridge);
         firewall.publish(owner, ports);
+        published.put(owner, List.copyOf(ports));
     }
 }

@@ -49,7 +49,9 @@ class PortServiceTest {
     private final RecordingFirewall firewall = new RecordingFirewall();
     private final HostPorts held = new HostPorts();
     private final List<String> localnet = new ArrayList<>();
-    private final PortService ports = new PortService(new PortAllocator(40000, 40010, new BitSet()), held, firewall, localnet::add);
+    private final List<PublishedPort> forgotten = new ArrayList<>();
+    private final PortService ports = new PortService(new PortAllocator(40000, 40010, new BitSet()), held, firewall, localnet::add,
+            forgotten::add);
 
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket()) {
@@ -79,6 +81,11 @@ class PortServiceTest {
         ports.unpublish("c1");
         assertThat(firewall.published).isEmpty();
         assertThat(bindable(port)).isTrue();
+        assertThat(forgotten).as("TCP flows end by themselves").isEmpty();
+        List<PublishedPort> udp = ports.publish("c2", List.of(PortRequest.parse("53/udp", "127.0.0.1", Integer.toString(port))),
+                "10.9.0.2", "pbr0");
+        ports.unpublish("c2");
+        assertThat(forgotten).isEqualTo(udp);
     }
 
     @Test

@@ -245,6 +245,15 @@ class PortsTest {
         }
         assertThat(pier.pier("port", id, "53/udp").ok().out()).isEqualTo("0.0.0.0:" + port + "\n");
         assertThat(elements()).contains("udp . " + port + " : ");
+        // The flows' conntrack entries go with the container: they would steer datagrams to it still.
+        assertThat(udpFlows(port)).isNotEmpty();
+        pier.pier("rm", "-f", id).ok();
+        assertThat(udpFlows(port)).isEmpty();
+    }
+
+    private static java.util.List<String> udpFlows(int port) throws IOException {
+        return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/nf_conntrack")).stream()
+                .filter(l -> l.contains(" udp ") && l.contains(" dport=" + port + " ")).toList();
     }
 
     @Test
