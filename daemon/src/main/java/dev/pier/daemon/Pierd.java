@@ -12,11 +12,14 @@ import dev.pier.config.DaemonConfig;
 import dev.pier.engine.ContainerService;
 import dev.pier.engine.ExecService;
 import dev.pier.engine.NetworkService;
+import dev.pier.engine.PortService;
 import dev.pier.firewall.DisabledFirewall;
 import dev.pier.firewall.Firewall;
 import dev.pier.firewall.NftablesFirewall;
 import dev.pier.image.ImageStore;
 import dev.pier.ipam.AddressPools;
+import dev.pier.linux.Conntrack;
+import dev.pier.linux.IpPrefix;
 import dev.pier.linux.KernelException;
 import dev.pier.linux.Link;
 import dev.pier.linux.Netlink;
@@ -26,9 +29,12 @@ import dev.pier.linux.Sysctl;
 import dev.pier.network.bridge.BridgeDriver;
 import dev.pier.network.host.HostDriver;
 import dev.pier.network.none.NullDriver;
+import dev.pier.ports.HostPorts;
+import dev.pier.ports.PortAllocator;
 import dev.pier.runtime.OciRuntime;
 import dev.pier.store.Store;
 
+import java.net.Inet4Address;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -77,7 +83,14 @@ public final class Pierd {
         boolean existing = bridge != null && !bridge.isEmpty() && !noDefaultBridge;
         networks.start(noDefaultBridge ? null : new NetworkService.DefaultBridge(existing ? bridge : config.bridgeName(),
                 config.bip(), existing, config.mtu(), config.icc(), config.ipMasq()));
-        ContainerService containers = new ContainerService(store, images, runtime, networks, dataRoot, execRoot,
+        NetNamespace hostNs = NetNamespace.host();
+        PortService ports = new PortService(PortAllocator.fromKernel(Path.of("/proc/sys/net/ipv4")), new HostPorts(), firewall,
+                bridgeName -> {
+                    if (!bridgeName.isEmpty()) Sysctl.write(hostNs, "net.ipv4.conf." + bridgeName + ".route_localnet", "1");
+                },
+                port -> Conntrack.deleteNatted(17, port.hostPort(), (Inet4Address) IpPrefix.parseAddress(port.containerIp()),
+                        port.containerPort()));
+        ContainerService containers = new ContainerService(store, images, runtime, networks, ports, dataRoot, execRoot,
                 Path.of("/etc/resolv.conf"), config.defaultRuntime());
         containers.recover();
         sweepOrphanInterfaces(host, group, containers.liveHostInterfaces());

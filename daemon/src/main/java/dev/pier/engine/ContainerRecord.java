@@ -1,12 +1,20 @@
 package dev.pier.engine;
 
+import dev.pier.ports.PortRequest;
+import dev.pier.ports.PublishedPort;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 /** A container as the engine keeps it: what was asked at create, and what is true now. */
 public record ContainerRecord(String id, String name, Instant created, String imageId, String imageName,
-                              Settings settings, RunState state, List<Attachment> attachments, String sandboxName) {
+                              Settings settings, RunState state, List<Attachment> attachments, String sandboxName,
+                              List<PublishedPort> ports) {
+
+    public ContainerRecord {
+        ports = ports == null ? List.of() : List.copyOf(ports); // records stored before ports existed
+    }
 
     /** Everything `create` asked for, in domain terms (the API maps Docker's JSON to this). */
     public record Settings(List<String> cmd, List<String> entrypoint, List<String> env, String workingDir, String user,
@@ -15,11 +23,16 @@ public record ContainerRecord(String id, String name, Instant created, String im
                            boolean autoRemove, String restartPolicy, int restartRetries, List<String> capAdd,
                            List<String> capDrop, boolean privileged, List<String> dns, List<String> dnsSearch,
                            List<String> dnsOptions, List<String> extraHosts, List<String> links, String runtime,
-                           List<String> args) {
+                           List<String> args, List<PortRequest> portBindings, boolean publishAllPorts) {
+        public Settings {
+            portBindings = portBindings == null ? List.of() : List.copyOf(portBindings);
+            exposedPorts = exposedPorts == null ? List.of() : exposedPorts;
+        }
+
         public Settings withEndpoints(Map<String, EndpointRequest> value) {
             return new Settings(cmd, entrypoint, env, workingDir, user, hostname, domainname, tty, openStdin, labels,
                     exposedPorts, networkMode, value, autoRemove, restartPolicy, restartRetries, capAdd, capDrop,
-                    privileged, dns, dnsSearch, dnsOptions, extraHosts, links, runtime, args);
+                    privileged, dns, dnsSearch, dnsOptions, extraHosts, links, runtime, args, portBindings, publishAllPorts);
         }
     }
 
@@ -39,15 +52,19 @@ public record ContainerRecord(String id, String name, Instant created, String im
                              String ipv6, int ipv6PrefixLength, String gatewayV6, List<String> aliases) {}
 
     public ContainerRecord withState(RunState s) {
-        return new ContainerRecord(id, name, created, imageId, imageName, settings, s, attachments, sandboxName);
+        return new ContainerRecord(id, name, created, imageId, imageName, settings, s, attachments, sandboxName, ports);
     }
 
     public ContainerRecord withSettings(Settings s) {
-        return new ContainerRecord(id, name, created, imageId, imageName, s, state, attachments, sandboxName);
+        return new ContainerRecord(id, name, created, imageId, imageName, s, state, attachments, sandboxName, ports);
     }
 
     public ContainerRecord withNetwork(List<Attachment> a, String sandbox) {
-        return new ContainerRecord(id, name, created, imageId, imageName, settings, state, a, sandbox);
+        return new ContainerRecord(id, name, created, imageId, imageName, settings, state, a, sandbox, ports);
+    }
+
+    public ContainerRecord withPorts(List<PublishedPort> p) {
+        return new ContainerRecord(id, name, created, imageId, imageName, settings, state, attachments, sandboxName, p);
     }
 
     public String shortId() { return id.substring(0, 12); }

@@ -11,6 +11,9 @@ import dev.pier.linux.IpPrefix;
 import dev.pier.linux.KernelException;
 import dev.pier.linux.NetNamespace;
 import dev.pier.network.Sandbox;
+import dev.pier.ports.PortRequest;
+import dev.pier.ports.PortUnavailableException;
+import dev.pier.ports.PublishedPort;
 import dev.pier.runtime.ContainerSpec;
 import dev.pier.runtime.NetworkNamespace;
 import dev.pier.runtime.OciRuntime;
@@ -49,6 +52,7 @@ public final class ContainerService {
     private final ImageStore images;
     private final OciRuntime runtime;
     private final NetworkService networks;
+    private final PortService ports;
     private final Path containersDir;
     private final Path sandboxDir;
     private final Path hostResolvConf;
@@ -60,8 +64,9 @@ public final class ContainerService {
     private final Set<String> stoppedByUser = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> restartCounts = new ConcurrentHashMap<>();
 
-    public ContainerService(Store store, ImageStore images, OciRuntime runtime, NetworkService networks, Path dataRoot,
-                            Path execRoot, Path hostResolvConf, String defaultRuntime) {
+    public ContainerService(Store store, ImageStore images, OciRuntime runtime, NetworkService networks, PortService ports,
+                            Path dataRoot, Path execRoot, Path hostResolvConf, String defaultRuntime) {
+        this.ports = ports;
         this.records = store.collection("containers", ContainerRecord.class);
         this.images = images;
         this.runtime = runtime;
@@ -159,6 +164,15 @@ public final class ContainerService {
         if (!runtimeName.equals("runc") && !runtimeName.equals("crun"))
             throw EngineException.invalid("unknown or invalid runtime name: " + runtimeName);
 
+        List<PortRequest> portBindings = settings.portBindings();
+        if (mode instanceof NetworkMode.Shared && (!portBindings.isEmpty() || settings.publishAllPorts()))
+            throw EngineException.invalid("conflicting options: port publishing and the container type network mode");
+        // Docker's Config.ExposedPorts: the image's, the ones asked for, and every published one, sorted.
+        Set<String> exposedSet = new java.util.TreeSet<>(image.config().exposedPorts());
+        exposedSet.addAll(settings.exposedPorts());
+        for (PortRequest p : portBindings) exposedSet.add(p.key());
+        List<String> exposed = List.copyOf(exposedSet);
+
         String id = NetworkService.newId();
         synchronized (this) {
             String name;
@@ -183,11 +197,12 @@ public final class ContainerService {
                     settings.workingDir() == null || settings.workingDir().isEmpty() ? image.config().workingDir() : settings.workingDir(),
                     settings.user() == null || settings.user().isEmpty() ? image.config().user() : settings.user(),
                     hostname, settings.domainname(), settings.tty(), settings.openStdin(), settings.labels(),
-                    settings.exposedPorts(), mode.text(), settings.endpoints(), settings.autoRemove(), settings.restartPolicy(),
+                    exposed, mode.text(), settings.endpoints(), settings.autoRemove(), settings.restartPolicy(),
                     settings.restartRetries(), settings.capAdd(), settings.capDrop(), settings.privileged(), settings.dns(),
-                    settings.dnsSearch(), settings.dnsOptions(), settings.extraHosts(), settings.links(), runtimeName, args);
+                    settings.dnsSearch(), settings.dnsOptions(), settings.extraHosts(), settings.links(), runtimeName, args,
+                    portBindings, settings.publishAllPorts());
             ContainerRecord r = new ContainerRecord(id, name, Instant.now(), image.id(), imageRef, effective,
-                    RunState.created(), List.of(), "");
+                    RunState.created(), List.of(), "", List.of());
             try {
                 Files.createDirectories(containersDir.resolve(id));
             } catch (IOException e) {
@@ -310,6 +325,19 @@ public final class ContainerService {
                         writeFiles(dir, r, attachments);
                     }
                 }
+                List<PublishedPort> published = List.of();
+                // Host and none modes have no address to publish to: Docker discards the ports too.
+                if (mode instanceof NetworkMode.Attached && !attachments.isEmpty() && !attachments.getFirst().ipv4().isEmpty()) {
+                    Attachment primary = attachments.getFirst();
+                    try {
+                        published = ports.publish(r.id(), PortService.requests(r.settings()), primary.ipv4(),
+                                networks.interfaceName(primary.networkId()));
+                    } catch (PortUnavailableException e) {
+                        throw new PortUnavailableException("driver failed programming external connectivity on endpoint "
+                                + r.name() + " (" + primary.endpointId() + "): " + e.getMessage());
+                    }
+                    undo.push(() -> ports.unpublish(r.id()));
+                }
                 ContainerSpec spec = new ContainerSpec(r.id(), image, r.settings().args(), r.settings().env(),
                         r.settings().workingDir(), r.settings().user(), r.settings().tty(), r.settings().openStdin(),
                         r.settings().hostname(), netns, filesDir.resolve(ContainerFiles.HOSTS),
@@ -318,7 +346,7 @@ public final class ContainerService {
                         r.settings().runtime(), r.settings().labels());
                 nextExit.computeIfAbsent(r.id(), k -> new CompletableFuture<>());
                 long pid = runtime.start(spec);
-                ContainerRecord started = r.withNetwork(List.copyOf(attachments), sandboxName)
+                ContainerRecord started = r.withNetwork(List.copyOf(attachments), sandboxName).withPorts(published)
                         .withState(new RunState(Status.RUNNING, pid, 0, Instant.now(), null, ""));
                 save(started);
                 String id = r.id();
@@ -398,6 +426,11 @@ public final class ContainerService {
             ContainerRecord updated = r.withSettings(r.settings().withEndpoints(endpoints));
             if (isMode) updated = updated.withSettings(withMode(updated.settings(), endpoints));
             if (att != null) {
+                // The published ports lead to the address leaving with this network: they go with it.
+                if (r.ports().stream().anyMatch(p -> p.containerIp().equals(att.ipv4()))) {
+                    ports.unpublish(r.id());
+                    updated = updated.withPorts(List.of());
+                }
                 networks.leave(att, r.id(), null, true);
                 List<Attachment> rest = r.attachments().stream().filter(a -> a != att).toList();
                 updated = updated.withNetwork(rest, r.sandboxName());
@@ -417,7 +450,7 @@ public final class ContainerService {
         return new Settings(s.cmd(), s.entrypoint(), s.env(), s.workingDir(), s.user(), s.hostname(), s.domainname(), s.tty(),
                 s.openStdin(), s.labels(), s.exposedPorts(), mode, rest, s.autoRemove(), s.restartPolicy(), s.restartRetries(),
                 s.capAdd(), s.capDrop(), s.privileged(), s.dns(), s.dnsSearch(), s.dnsOptions(), s.extraHosts(), s.links(),
-                s.runtime(), s.args());
+                s.runtime(), s.args(), s.portBindings(), s.publishAllPorts());
     }
 
     private static int interfaceNumber(String ifname) {
@@ -492,7 +525,7 @@ public final class ContainerService {
             ContainerRecord r = byId.get(id);
             if (r == null || !r.state().running()) return;
             teardown(r);
-            after = r.withNetwork(List.of(), "").withState(new RunState(Status.EXITED, 0, code, r.state().startedAt(), Instant.now(), ""));
+            after = r.withNetwork(List.of(), "").withPorts(List.of()).withState(new RunState(Status.EXITED, 0, code, r.state().startedAt(), Instant.now(), ""));
             save(after);
         }
         CompletableFuture<Integer> waiter = nextExit.remove(id);
@@ -535,6 +568,11 @@ public final class ContainerService {
 
     /** Network and runtime state of a stopped process; deleting the sandbox takes the interfaces with it. */
     private void teardown(ContainerRecord r) {
+        try {
+            ports.unpublish(r.id());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "unpublishing the ports of " + r.id() + " failed", e);
+        }
         for (Attachment a : r.attachments()) networks.release(a);
         if (!r.sandboxName().isEmpty()) NetNamespace.delete(sandboxDir, r.sandboxName());
         try {
@@ -630,6 +668,13 @@ public final class ContainerService {
             boolean alive = state.isPresent() && state.get().running();
             if (r.state().running() && alive) {
                 for (Attachment a : r.attachments()) networks.adopt(a);
+                if (!r.ports().isEmpty() && !r.attachments().isEmpty()) {
+                    try {
+                        ports.restore(r.id(), r.ports(), networks.interfaceName(r.attachments().getFirst().networkId()));
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, "restoring the published ports of " + r.id() + " failed", e);
+                    }
+                }
                 if (!r.sandboxName().isEmpty()) liveSandboxes.add(r.sandboxName());
                 nextExit.computeIfAbsent(r.id(), k -> new CompletableFuture<>());
                 String id = r.id();
@@ -638,7 +683,7 @@ public final class ContainerService {
             }
             if (alive) runtime.kill(r.id(), 9);
             if (r.state().running() || state.isPresent() || !r.sandboxName().isEmpty()) {
-                ContainerRecord cleaned = r.withNetwork(List.of(), "");
+                ContainerRecord cleaned = r.withNetwork(List.of(), "").withPorts(List.of());
                 teardown(r);
                 if (r.state().running())
                     cleaned = cleaned.withState(new RunState(Status.EXITED, 0, 255, r.state().startedAt(), Instant.now(), ""));

@@ -315,6 +315,12 @@ public final class NetworkService {
         return find(ref).orElseThrow(() -> EngineException.notFound("network " + ref + " not found"));
     }
 
+    /** The host interface of a network (its bridge); "" when the network is gone. */
+    public String interfaceName(String networkId) {
+        NetworkRecord r = byId.get(networkId);
+        return r == null || r.interfaceName() == null ? "" : r.interfaceName();
+    }
+
     NetworkDriver driver(NetworkRecord r) {
         NetworkDriver d = drivers.get(r.driver());
         if (d == null) throw new IllegalStateException("no driver " + r.driver() + " for network " + r.name());

@@ -1,10 +1,11 @@
 package dev.pier.firewall;
 
 import dev.pier.network.NetworkPlan;
+import dev.pier.ports.PublishedPort;
 
 import java.util.List;
 
-/** Packet policy for Pier's networks: masquerade, isolation, and later published ports. */
+/** Packet policy for Pier's networks: masquerade, isolation and published ports. */
 public interface Firewall {
     /**
      * Makes the kernel's rules exactly match these networks, in one atomic change.
@@ -19,6 +20,16 @@ public interface Firewall {
 
     /** Takes one port out of the isolated set. */
     void releasePort(String hostInterface);
+
+    /**
+     * DNATs the owner's published ports to its container: elements added to maps, never rules.
+     * The firewall remembers them per owner, so {@link #apply} keeps them and {@link #unpublish}
+     * removes exactly these.
+     */
+    void publish(String owner, List<PublishedPort> ports);
+
+    /** Removes the owner's published ports, and only them. */
+    void unpublish(String owner);
 
     /** Removes every rule this firewall owns. */
     void removeAll();

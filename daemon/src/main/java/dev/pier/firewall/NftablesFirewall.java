@@ -4,9 +4,12 @@ import dev.pier.linux.IpPrefix;
 import dev.pier.linux.Nftables;
 import dev.pier.linux.NftablesException;
 import dev.pier.network.NetworkPlan;
+import dev.pier.ports.PublishedPort;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -14,10 +17,18 @@ import java.util.stream.Collectors;
  * All of Pier's packet policy in one nftables table, rewritten as a whole in one transaction: the
  * table is deleted and declared again in the same batch, so no packet ever sees half a ruleset.
  * Rules are per network (sets hold the networks' interfaces and subnets), never per container.
+ *
+ * <p>Published ports are elements of two DNAT maps (one keyed by host address, protocol and port,
+ * one by protocol and port for 0.0.0.0), added and deleted one container at a time; the owner of
+ * each element is kept here, so a whole rewrite keeps them and an unpublish removes only its own.
  */
 public final class NftablesFirewall implements Firewall {
     private final Nftables nft;
     private final String table;
+    /** Published ports by owner (container id), in publication order. */
+    private final Map<String, List<PublishedPort>> published = new LinkedHashMap<>();
+    private List<NetworkPlan> lastNetworks = List.of();
+    private Set<String> lastIsolated = Set.of();
 
     public NftablesFirewall(Nftables nft, String table) {
         this.nft = nft;
@@ -30,7 +41,65 @@ public final class NftablesFirewall implements Firewall {
 
     @Override
     public synchronized void apply(List<NetworkPlan> networks, Set<String> isolatedPorts) {
-        nft.apply(render(table, networks, isolatedPorts));
+        nft.apply(render(table, networks, isolatedPorts, allPublished()));
+        lastNetworks = List.copyOf(networks);
+        lastIsolated = Set.copyOf(isolatedPorts);
+    }
+
+    @Override
+    public synchronized void publish(String owner, List<PublishedPort> ports) {
+        List<PublishedPort> mine = new ArrayList<>(published.getOrDefault(owner, List.of()));
+        List<PublishedPort> added = ports.stream().filter(p -> !mine.contains(p)).toList();
+        if (added.isEmpty()) return;
+        nft.apply(elementCommands("add", table, added));
+        mine.addAll(added);
+        published.put(owner, List.copyOf(mine));
+    }
+
+    @Override
+    public synchronized void unpublish(String owner) {
+        List<PublishedPort> mine = published.remove(owner);
+        if (mine == null || mine.isEmpty()) return;
+        try {
+            nft.apply(elementCommands("delete", table, mine));
+        } catch (NftablesException e) {
+            // Someone removed an element behind our back: rewrite the table from what we own.
+            nft.apply(render(table, lastNetworks, lastIsolated, allPublished()));
+        }
+    }
+
+    /** Every published port, in publication order. */
+    public synchronized List<PublishedPort> published() {
+        return allPublished();
+    }
+
+    private List<PublishedPort> allPublished() {
+        return published.values().stream().flatMap(List::stream).toList();
+    }
+
+    /** One transaction adding or deleting the ports' elements: {@code verb} is "add" or "delete". */
+    static String elementCommands(String verb, String table, List<PublishedPort> ports) {
+        StringBuilder sb = new StringBuilder();
+        List<String> byAddress = addressElements(ports), any = anyElements(ports);
+        if (!byAddress.isEmpty())
+            sb.append(verb).append(" element inet ").append(table).append(" published_addr { ").append(String.join(", ", byAddress)).append(" }\n");
+        if (!any.isEmpty())
+            sb.append(verb).append(" element inet ").append(table).append(" published_any { ").append(String.join(", ", any)).append(" }\n");
+        return sb.toString();
+    }
+
+    private static List<String> addressElements(List<PublishedPort> ports) {
+        return ports.stream().filter(p -> !p.hostIp().isEmpty())
+                .map(p -> p.hostIp() + " . " + p.protocol().text() + " . " + p.hostPort() + " : " + target(p)).toList();
+    }
+
+    private static List<String> anyElements(List<PublishedPort> ports) {
+        return ports.stream().filter(p -> p.hostIp().isEmpty())
+                .map(p -> p.protocol().text() + " . " + p.hostPort() + " : " + target(p)).toList();
+    }
+
+    private static String target(PublishedPort p) {
+        return p.containerIp() + " . " + p.containerPort();
     }
 
     @Override
@@ -47,16 +116,33 @@ public final class NftablesFirewall implements Firewall {
         }
     }
 
+    /**
+     * The table where the administrator's own rules for published ports go (Docker's DOCKER-USER):
+     * e.g. {@code nft add rule inet pier_user forward meta l4proto tcp ct original proto-dst 8080 ip saddr != 192.0.2.0/24 drop}.
+     */
+    public static String userTable(String table) {
+        return table + "_user";
+    }
+
     @Override
     public synchronized void removeAll() {
-        nft.apply("table inet " + table + " {}\ndelete table inet " + table + "\n"
+        nft.apply("table inet " + userTable(table) + " {}\ndelete table inet " + userTable(table) + "\n"
+                + "table inet " + table + " {}\ndelete table inet " + table + "\n"
                 + "table bridge " + table + " {}\ndelete table bridge " + table + "\n");
     }
 
     /** The whole table as nft text; pure, so tests can read it without a kernel. */
     static String render(String table, List<NetworkPlan> networks, Set<String> isolatedPorts) {
+        return render(table, networks, isolatedPorts, List.of());
+    }
+
+    static String render(String table, List<NetworkPlan> networks, Set<String> isolatedPorts, List<PublishedPort> ports) {
         List<NetworkPlan> bridges = networks.stream().filter(n -> n.driver().equals("bridge")).toList();
         StringBuilder sb = new StringBuilder();
+        // The administrator's table: declared, never rewritten, so its rules outlive every rewrite of
+        // ours, and its forward chain sees traffic to published ports (already DNATed) before Pier's.
+        sb.append("table inet ").append(userTable(table)).append(" {\n");
+        sb.append("  chain forward {\n    type filter hook forward priority filter - 10; policy accept;\n  }\n}\n");
         sb.append("table inet ").append(table).append(" {}\n");
         sb.append("delete table inet ").append(table).append('\n');
         sb.append("table inet ").append(table).append(" {\n");
@@ -67,16 +153,39 @@ public final class NftablesFirewall implements Firewall {
         sb.append("  set masquerade_v6 {\n    type ipv6_addr\n    flags interval\n")
                 .append(elements(subnets(masquerading, 6))).append("  }\n");
 
+        // Published ports: one element per host port, looked up by the two DNAT rules below.
+        sb.append("  map published_addr {\n    type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service\n")
+                .append(elements(addressElements(ports))).append("  }\n");
+        sb.append("  map published_any {\n    type inet_proto . inet_service : ipv4_addr . inet_service\n")
+                .append(elements(anyElements(ports))).append("  }\n");
+        sb.append("  chain published {\n");
+        sb.append("    dnat ip to ip daddr . meta l4proto . th dport map @published_addr\n");
+        sb.append("    dnat ip to meta l4proto . th dport map @published_any\n");
+        sb.append("  }\n");
+        // From outside and from containers: to any local address but loopback, so a port published on
+        // 127.0.0.1 (or 0.0.0.0) is never reached by a packet to 127.0.0.1 from another interface.
+        sb.append("  chain prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n");
+        sb.append("    ip daddr != 127.0.0.0/8 fib daddr type local jump published\n  }\n");
+        // From the host itself, 127.0.0.1 included.
+        sb.append("  chain output {\n    type nat hook output priority -100; policy accept;\n");
+        sb.append("    fib daddr type local jump published\n  }\n");
+
         sb.append("  chain forward {\n    type filter hook forward priority filter; policy accept;\n");
+        for (NetworkPlan n : bridges) {
+            // Internal networks have no way out, in or out of the bridge (published ports included).
+            if (!n.internal()) continue;
+            String br = quote(n.interfaceName());
+            sb.append("    iifname ").append(br).append(" oifname != ").append(br).append(" drop\n");
+            sb.append("    oifname ").append(br).append(" iifname != ").append(br).append(" drop\n");
+        }
+        // A published port is reachable from every network, through the host's address.
+        sb.append("    ct status dnat accept\n");
+        // Nothing else is: no connection from outside straight to a container's address (Docker 28).
+        sb.append("    oifname @bridges iifname != @bridges ct state new drop\n");
         for (NetworkPlan n : bridges) {
             String br = quote(n.interfaceName());
             // Containers of different networks never reach each other.
             sb.append("    iifname ").append(br).append(" oifname @bridges oifname != ").append(br).append(" drop\n");
-            // Internal networks have no way out, in or out of the bridge.
-            if (n.internal()) {
-                sb.append("    iifname ").append(br).append(" oifname != ").append(br).append(" drop\n");
-                sb.append("    oifname ").append(br).append(" iifname != ").append(br).append(" drop\n");
-            }
         }
         sb.append("  }\n");
 
@@ -84,6 +193,10 @@ public final class NftablesFirewall implements Firewall {
         // (other networks' gateways, the uplink) are a way out too. IPv6 keeps link-local and
         // multicast for neighbour discovery.
         sb.append("  chain input {\n    type filter hook input priority filter; policy accept;\n");
+        // Bridges route 127.0.0.0/8 (route_localnet, for published ports from 127.0.0.1): containers
+        // must not reach the host's loopback services that way; only the answers to 127.0.0.1 come in.
+        sb.append("    iifname @bridges ip daddr 127.0.0.0/8 ct direction reply accept\n");
+        sb.append("    iifname @bridges ip daddr 127.0.0.0/8 drop\n");
         for (NetworkPlan n : bridges) {
             if (!n.internal()) continue;
             String br = quote(n.interfaceName());
@@ -98,6 +211,10 @@ public final class NftablesFirewall implements Firewall {
         sb.append("  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n");
         sb.append("    ip saddr @masquerade_v4 oifname != @bridges masquerade\n");
         sb.append("    ip6 saddr @masquerade_v6 oifname != @bridges masquerade\n");
+        // 127.0.0.1 to a published port: the container could not answer a loopback source.
+        sb.append("    ip saddr 127.0.0.0/8 oifname @bridges masquerade\n");
+        // Hairpin: a container reaching a published port through the host, so the answer comes back the same way.
+        sb.append("    ct status dnat iifname @bridges oifname @bridges masquerade\n");
         sb.append("  }\n}\n");
         // Bridged frames never reach the inet hooks: ICC off is enforced in the bridge family.
         sb.append("table bridge ").append(table).append(" {}\n");

@@ -3,6 +3,8 @@ package dev.pier.firewall;
 import dev.pier.linux.IpPrefix;
 import dev.pier.linux.Nftables;
 import dev.pier.network.NetworkPlan;
+import dev.pier.ports.Protocol;
+import dev.pier.ports.PublishedPort;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -21,7 +23,8 @@ class NftablesFirewallTest {
                 bridge("pfwa", "10.1.0.0/16", false, true),
                 bridge("pfwb", "10.2.0.0/16", true, true),
                 new NetworkPlan("h", "host", "host", "", 0, List.of(), List.of(), false, false, true, false)), java.util.Set.of("pvport1"));
-        assertThat(text).startsWith("table inet pier_t {}\ndelete table inet pier_t\n");
+        assertThat(text).startsWith("table inet pier_t_user {\n  chain forward {\n    type filter hook forward priority filter - 10; policy accept;\n  }\n}\n"
+                + "table inet pier_t {}\ndelete table inet pier_t\n");
         assertThat(text).contains("elements = { \"pfwa\", \"pfwb\" }");
         // The internal network is not masqueraded and has no way out.
         assertThat(text).contains("elements = { 10.1.0.0/16 }").doesNotContain("10.2.0.0/16 }");
@@ -30,6 +33,69 @@ class NftablesFirewallTest {
         assertThat(text).contains("iifname \"pfwb\" meta nfproto ipv4 drop").doesNotContain("iifname \"pfwa\" meta nfproto");
         assertThat(text).contains("ip saddr @masquerade_v4 oifname != @bridges masquerade");
         assertThat(text).contains("table bridge pier_t {").contains("elements = { \"pvport1\" }").contains("iifname @isolated oifname @isolated drop");
+    }
+
+    private static PublishedPort port(String hostIp, int hostPort, String containerIp, int containerPort, Protocol proto) {
+        return new PublishedPort(proto, containerPort, hostIp, hostPort, containerIp);
+    }
+
+    @Test
+    void rendersPublishedPortsAsMapElementsBehindAFixedSetOfRules() {
+        List<NetworkPlan> nets = List.of(bridge("pfwa", "10.1.0.0/16", false, true));
+        String none = NftablesFirewall.render("pier_t", nets, java.util.Set.of(), List.of());
+        String some = NftablesFirewall.render("pier_t", nets, java.util.Set.of(), List.of(
+                port("", 8080, "10.1.0.2", 80, Protocol.TCP),
+                port("127.0.0.1", 5353, "10.1.0.2", 53, Protocol.UDP)));
+        assertThat(some).contains("type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service")
+                .contains("elements = { tcp . 8080 : 10.1.0.2 . 80 }")
+                .contains("elements = { 127.0.0.1 . udp . 5353 : 10.1.0.2 . 53 }");
+        assertThat(rules(some)).as("ports add elements, not rules").isEqualTo(rules(none));
+        // Loopback only from the host itself; the host's 127/8 not from containers.
+        assertThat(some).contains("ip daddr != 127.0.0.0/8 fib daddr type local jump published")
+                .contains("iifname @bridges ip daddr 127.0.0.0/8 ct direction reply accept")
+                .contains("iifname @bridges ip daddr 127.0.0.0/8 drop")
+                .contains("ip saddr 127.0.0.0/8 oifname @bridges masquerade")
+                .contains("ct status dnat accept\n    oifname @bridges iifname != @bridges ct state new drop");
+        assertThat(NftablesFirewall.elementCommands("delete", "pier_t", List.of(port("", 8080, "10.1.0.2", 80, Protocol.TCP))))
+                .isEqualTo("delete element inet pier_t published_any { tcp . 8080 : 10.1.0.2 . 80 }\n");
+    }
+
+    /** The lines of the inet table that are rules (not declarations, not elements). */
+    private static long rules(String text) {
+        String inet = text.substring(0, text.indexOf("table bridge"));
+        return inet.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("elements") && !l.startsWith("type")
+                && !l.startsWith("flags") && !l.endsWith("{") && !l.equals("}") && !l.contains("table")).count();
+    }
+
+    @Test
+    void publishAndUnpublishTouchOnlyTheirOwnersElements() {
+        String table = "pfwp" + Long.toHexString(System.nanoTime() & 0xFFFFF);
+        try (Nftables nft = Nftables.open()) {
+            NftablesFirewall fw = new NftablesFirewall(nft, table);
+            try {
+                List<NetworkPlan> nets = List.of(bridge("pfwa", "10.1.0.0/16", false, true));
+                fw.apply(nets, java.util.Set.of());
+                String empty = nft.list("list table inet " + table);
+                fw.publish("a", List.of(port("", 18080, "10.1.0.2", 80, Protocol.TCP), port("127.0.0.1", 18081, "10.1.0.2", 81, Protocol.UDP)));
+                fw.publish("b", List.of(port("", 18082, "10.1.0.3", 80, Protocol.TCP), port("", 18083, "10.1.0.3", 9, Protocol.SCTP)));
+                String both = nft.list("list table inet " + table);
+                assertThat(both).contains("tcp . 18080 : 10.1.0.2 . 80").contains("127.0.0.1 . udp . 18081 : 10.1.0.2 . 81")
+                        .contains("tcp . 18082 : 10.1.0.3 . 80").contains("sctp . 18083 : 10.1.0.3 . 9");
+                // A whole rewrite (a network came or went) keeps them, and the administrator's rules.
+                nft.apply("add rule inet " + table + "_user forward meta l4proto tcp ct original proto-dst 18080 drop\n");
+                fw.apply(nets, java.util.Set.of());
+                assertThat(nft.list("list table inet " + table + "_user")).contains("ct original proto-dst 18080 drop");
+                assertThat(nft.list("list table inet " + table)).contains("tcp . 18080 : 10.1.0.2 . 80").contains("tcp . 18082");
+                fw.unpublish("a");
+                String onlyB = nft.list("list table inet " + table);
+                assertThat(onlyB).doesNotContain("18080").doesNotContain("18081").contains("tcp . 18082 : 10.1.0.3 . 80");
+                fw.unpublish("b");
+                assertThat(nft.list("list table inet " + table)).isEqualTo(empty);
+                fw.unpublish("b"); // twice: nothing to do
+            } finally {
+                fw.removeAll();
+            }
+        }
     }
 
     @Test
@@ -48,11 +114,12 @@ class NftablesFirewallTest {
                 String twice = nft.list("list table inet " + table);
                 assertThat(twice).contains("10.3.0.0/16").contains("\"pfwc\"");
                 assertThat(java.util.regex.Pattern.compile("\\bmasquerade\\b(?!_)").matcher(twice).results().count())
-                        .as("one masquerade rule per family, whatever the number of networks").isEqualTo(2);
+                        .as("the same masquerade rules whatever the number of networks").isEqualTo(4);
             } finally {
                 fw.removeAll();
             }
             assertThat(nft.tableExists("inet", table)).isFalse();
+            assertThat(nft.tableExists("inet", table + "_user")).isFalse();
             assertThat(nft.tableExists("bridge", table)).isFalse();
         }
     }

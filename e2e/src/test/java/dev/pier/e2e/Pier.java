@@ -215,7 +215,7 @@ final class Pier implements AutoCloseable {
                     + "umount -l " + execRoot.resolve("netns") + " 2>/dev/null; "
                     + "for c in $(runc --root " + execRoot.resolve("runc") + " list -q 2>/dev/null); do runc --root " + execRoot.resolve("runc") + " delete -f $c; done; "
                     + "grep -o ' " + root + "[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l; "
-                    + "ip link del " + bridge + " 2>/dev/null; nft delete table inet " + table + " 2>/dev/null; nft delete table bridge " + table + " 2>/dev/null; "
+                    + "ip link del " + bridge + " 2>/dev/null; nft delete table inet " + table + " 2>/dev/null; nft delete table inet " + table + "_user 2>/dev/null; nft delete table bridge " + table + " 2>/dev/null; "
                     + "rm -rf " + root);
         }
     }

@@ -9,6 +9,7 @@ import dev.pier.api.wire.ContainerWire;
 import dev.pier.dns.ContainerFiles;
 import dev.pier.engine.ContainerRecord;
 import dev.pier.engine.ContainerService;
+import dev.pier.ports.PortRequest;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -91,7 +92,8 @@ public final class ContainerRoutes {
                     : new ContainerRecord.EndpointRequest(e.ipv4(), e.ipv6(), e.aliases(), e.mac().isEmpty() ? topMac : e.mac()));
         }
         List<String> exposed = new ArrayList<>();
-        body.path("ExposedPorts").fieldNames().forEachRemaining(exposed::add);
+        body.path("ExposedPorts").fieldNames().forEachRemaining(p -> exposed.add(portKey(p)));
+        List<PortRequest> portBindings = portBindings(host.path("PortBindings"));
         Map<String, String> labels = new LinkedHashMap<>();
         body.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
         JsonNode restart = host.path("RestartPolicy");
@@ -104,12 +106,37 @@ public final class ContainerRoutes {
                 text(restart, "Name"), restart.path("MaximumRetryCount").asInt(0), strings(host.path("CapAdd")),
                 strings(host.path("CapDrop")), host.path("Privileged").asBoolean(false), strings(host.path("Dns")),
                 strings(host.path("DnsSearch")), strings(host.path("DnsOptions")), strings(host.path("ExtraHosts")),
-                strings(host.path("Links")), text(host, "Runtime"), List.of());
+                strings(host.path("Links")), text(host, "Runtime"), List.of(), portBindings,
+                host.path("PublishAllPorts").asBoolean(false));
         ContainerRecord created = containers.create(r.query("name", ""), image, settings);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("Id", created.id());
         out.put("Warnings", List.of());
         return Response.created(out);
+    }
+
+    /**
+     * HostConfig.PortBindings: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}], ...}; a null or
+     * empty list publishes the port on a random host port, as Docker does.
+     */
+    static List<PortRequest> portBindings(JsonNode bindings) {
+        List<PortRequest> out = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = bindings.fields(); it.hasNext(); ) {
+            var e = it.next();
+            String port = e.getKey();
+            if (e.getValue() == null || e.getValue().isNull() || e.getValue().isEmpty()) {
+                out.add(PortRequest.parse(port, "", ""));
+                continue;
+            }
+            for (JsonNode b : e.getValue()) out.add(PortRequest.parse(port, text(b, "HostIp"), text(b, "HostPort")));
+        }
+        return out;
+    }
+
+    /** "80" is "80/tcp". */
+    private static String portKey(String port) {
+        PortRequest p = PortRequest.parse(port, "", "");
+        return p.key();
     }
 
     private static String text(JsonNode node, String field) {
@@ -161,10 +188,13 @@ public final class ContainerRoutes {
     private Response waitFor(Request r) {
         String condition = r.query("condition", "not-running");
         String id = containers.require(r.pathParam("id")).id();
+        // The next exit is looked up now, not when the stream starts: a quick `run --rm` container
+        // can be gone (exited and auto-removed) by then.
+        java.util.concurrent.CompletableFuture<Integer> nextExit = condition.equals("next-exit") ? containers.nextExit(id) : null;
         // Docker sends the headers at once and the body at exit: the CLI waits on it while the container runs.
         return Response.stream("application/json", out -> {
             out.flush();
-            int code = containers.waitFor(id, condition.equals("next-exit"));
+            int code = nextExit != null ? nextExit.join() : containers.waitFor(id, false);
             out.write(("{\"Error\":null,\"StatusCode\":" + code + "}\n").getBytes());
             out.flush();
         });

@@ -4,6 +4,7 @@ import dev.pier.api.ApiException;
 import dev.pier.api.Handler;
 import dev.pier.engine.EngineException;
 import dev.pier.ipam.IpamException;
+import dev.pier.ports.PortUnavailableException;
 
 /** Maps the engine's refusals to Docker's status codes, in one place. */
 final class Errors {
@@ -21,6 +22,8 @@ final class Errors {
                     case FORBIDDEN -> ApiException.forbidden(e.getMessage());
                     case NOT_MODIFIED -> ApiException.notModified();
                 };
+            } catch (PortUnavailableException e) {
+                throw ApiException.internal(e.getMessage());
             } catch (IpamException | IllegalArgumentException e) {
                 throw ApiException.badRequest(e.getMessage());
             }

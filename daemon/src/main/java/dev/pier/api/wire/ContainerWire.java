@@ -4,6 +4,8 @@ import dev.pier.engine.ContainerRecord;
 import dev.pier.engine.ContainerRecord.Attachment;
 import dev.pier.engine.ContainerRecord.Settings;
 import dev.pier.engine.NetworkMode;
+import dev.pier.ports.PortRequest;
+import dev.pier.ports.PublishedPort;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import static dev.pier.api.wire.Wire.map;
 import static dev.pier.api.wire.Wire.orEmpty;
@@ -67,7 +70,7 @@ public final class ContainerWire {
         m.put("ImageID", r.imageId());
         m.put("Command", String.join(" ", r.settings().args()));
         m.put("Created", r.created().getEpochSecond());
-        m.put("Ports", List.of());
+        m.put("Ports", summaryPorts(r));
         m.put("Labels", r.settings().labels() == null ? Map.of() : r.settings().labels());
         m.put("State", status(r));
         m.put("Status", statusText(r, now));
@@ -115,7 +118,7 @@ public final class ContainerWire {
         m.put("ExecIDs", null);
         Map<String, Object> host = map();
         host.put("NetworkMode", s.networkMode());
-        host.put("PortBindings", Map.of());
+        host.put("PortBindings", portBindings(s));
         host.put("RestartPolicy", Map.of("Name", orEmpty(s.restartPolicy()).isEmpty() ? "no" : s.restartPolicy(),
                 "MaximumRetryCount", s.restartRetries()));
         host.put("AutoRemove", s.autoRemove());
@@ -127,7 +130,7 @@ public final class ContainerWire {
         host.put("ExtraHosts", s.extraHosts());
         host.put("Links", s.links());
         host.put("Privileged", s.privileged());
-        host.put("PublishAllPorts", false);
+        host.put("PublishAllPorts", s.publishAllPorts());
         host.put("Runtime", s.runtime());
         m.put("HostConfig", host);
         m.put("Mounts", List.of());
@@ -164,7 +167,7 @@ public final class ContainerWire {
         ns.put("HairpinMode", false);
         ns.put("LinkLocalIPv6Address", "");
         ns.put("LinkLocalIPv6PrefixLen", 0);
-        ns.put("Ports", Map.of());
+        ns.put("Ports", ports(r));
         ns.put("SandboxKey", r.sandboxName().isEmpty() ? "" : "/var/run/netns/" + r.sandboxName());
         ns.put("SecondaryIPAddresses", null);
         ns.put("SecondaryIPv6Addresses", null);
@@ -190,6 +193,68 @@ public final class ContainerWire {
         for (Attachment a : r.attachments()) nets.put(a.networkName(), endpoint(a));
         ns.put("Networks", nets);
         return ns;
+    }
+
+    /** HostConfig.PortBindings as asked: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}. */
+    static Map<String, Object> portBindings(Settings s) {
+        Map<String, Object> out = new TreeMap<>();
+        for (PortRequest p : s.portBindings()) {
+            @SuppressWarnings("unchecked")
+            List<Object> list = (List<Object>) out.computeIfAbsent(p.key(), k -> new ArrayList<>());
+            Map<String, Object> b = map();
+            b.put("HostIp", p.hostIp());
+            b.put("HostPort", p.hostPortText());
+            list.add(b);
+        }
+        return out;
+    }
+
+    /**
+     * NetworkSettings.Ports of a running container: every exposed port, with its host bindings or
+     * null when it is not published; {} when it does not run.
+     */
+    static Map<String, Object> ports(ContainerRecord r) {
+        Map<String, Object> out = new TreeMap<>();
+        if (!r.state().running() || !(NetworkMode.parse(r.settings().networkMode()) instanceof NetworkMode.Attached)) return out;
+        for (String key : r.settings().exposedPorts()) out.put(key, null);
+        for (PublishedPort p : r.ports()) {
+            @SuppressWarnings("unchecked")
+            List<Object> list = out.get(p.key()) instanceof List<?> l ? (List<Object>) l : new ArrayList<>();
+            Map<String, Object> b = map();
+            b.put("HostIp", p.hostIpText());
+            b.put("HostPort", Integer.toString(p.hostPort()));
+            list.add(b);
+            out.put(p.key(), list);
+        }
+        return out;
+    }
+
+    /** The Ports list of /containers/json: published ports with their host side, exposed ones without. */
+    static List<Object> summaryPorts(ContainerRecord r) {
+        List<Object> out = new ArrayList<>();
+        if (!r.state().running()) return out;
+        for (Map.Entry<String, Object> e : ports(r).entrySet()) {
+            int slash = e.getKey().indexOf('/');
+            int privatePort = Integer.parseInt(e.getKey().substring(0, slash));
+            String type = e.getKey().substring(slash + 1);
+            if (e.getValue() == null) {
+                Map<String, Object> p = map();
+                p.put("PrivatePort", privatePort);
+                p.put("Type", type);
+                out.add(p);
+                continue;
+            }
+            for (Object o : (List<?>) e.getValue()) {
+                Map<?, ?> b = (Map<?, ?>) o;
+                Map<String, Object> p = map();
+                p.put("IP", b.get("HostIp"));
+                p.put("PrivatePort", privatePort);
+                p.put("PublicPort", Integer.parseInt((String) b.get("HostPort")));
+                p.put("Type", type);
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     private static Map<String, Object> emptyEndpoint() {

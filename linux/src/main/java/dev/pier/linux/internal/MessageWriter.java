@@ -49,6 +49,12 @@ public final class MessageWriter {
         messageStart = -1;
     }
 
+    /** nfnetlink's header: family, version 0, resource id 0. */
+    public void nfgenmsg(int family) {
+        ensure(4);
+        buf.put((byte) family).put((byte) 0).putShort((short) 0);
+    }
+
     public void ifinfomsg(int family, int index, int flags, int change) {
         ensure(Rtnl.IFINFOMSG_LEN);
         buf.put((byte) family).put((byte) 0).putShort((short) 0).putInt(index).putInt(flags).putInt(change);

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * One NETLINK_ROUTE socket. It belongs to the network namespace of the thread that opened it,
+ * One netlink socket (NETLINK_ROUTE unless told). It belongs to the network namespace of the thread that opened it,
  * for its whole life, whichever thread uses it later.
  */
 public final class NetlinkSocket implements AutoCloseable {
@@ -28,7 +28,11 @@ public final class NetlinkSocket implements AutoCloseable {
     private boolean closed;
 
     public NetlinkSocket() {
-        fd = Libc.socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, Libc.NETLINK_ROUTE);
+        this(Libc.NETLINK_ROUTE);
+    }
+
+    public NetlinkSocket(int protocol) {
+        fd = Libc.socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, protocol);
         try {
             Libc.setsockoptInt(fd, Libc.SOL_NETLINK, Libc.NETLINK_EXT_ACK, 1);
             Libc.setsockoptInt(fd, Libc.SOL_NETLINK, Rtnl.NETLINK_CAP_ACK, 1);
