@@ -75,6 +75,48 @@ public final class ContainerFiles {
         return sb.toString();
     }
 
+    /**
+     * resolv.conf for a container served by the embedded resolver: only 127.0.0.11, the host's
+     * search and options (or the flags'), and ndots:0 when no ndots is set, as Docker writes it.
+     */
+    public static String embeddedResolvConf(String hostResolvConf, List<String> dnsSearch, List<String> dnsOptions) {
+        List<String> search = new ArrayList<>();
+        List<String> options = new ArrayList<>();
+        for (String[] f : directives(hostResolvConf)) {
+            switch (f[0]) {
+                case "search", "domain" -> { search.clear(); for (int i = 1; i < f.length; i++) search.add(f[i]); }
+                case "options" -> { for (int i = 1; i < f.length; i++) options.add(f[i]); }
+                default -> {}
+            }
+        }
+        if (!dnsSearch.isEmpty()) search = dnsSearch.equals(List.of(".")) ? List.of() : new ArrayList<>(dnsSearch);
+        if (!dnsOptions.isEmpty()) options = new ArrayList<>(dnsOptions);
+        if (options.stream().noneMatch(o -> o.startsWith("ndots:"))) options.add("ndots:0");
+        StringBuilder sb = new StringBuilder();
+        sb.append("nameserver ").append("127.0.0.11").append('\n');
+        if (!search.isEmpty()) sb.append("search ").append(String.join(" ", search)).append('\n');
+        sb.append("options ").append(String.join(" ", options)).append('\n');
+        return sb.toString();
+    }
+
+    /** The servers the embedded resolver forwards to when the container has no --dns: the host's, loopback ones left out, at most 3. */
+    public static List<String> hostNameservers(String hostResolvConf) {
+        List<String> servers = new ArrayList<>();
+        for (String[] f : directives(hostResolvConf))
+            if (f[0].equals("nameserver") && f.length > 1 && !isLoopback(f[1]) && servers.size() < 3) servers.add(f[1]);
+        return servers;
+    }
+
+    private static List<String[]> directives(String resolvConf) {
+        List<String[]> out = new ArrayList<>();
+        for (String raw : resolvConf.split("\n")) {
+            String line = raw.strip();
+            if (line.startsWith("#") || line.startsWith(";") || line.isEmpty()) continue;
+            out.add(line.split("\\s+"));
+        }
+        return out;
+    }
+
     public static void writeResolvConf(Path dir, String content) {
         write(dir.resolve(RESOLV_CONF), content);
     }
