@@ -120,7 +120,8 @@ public final class ContainerService {
                         a.ipv6().isEmpty() ? null : IpPrefix.parseAddress(a.ipv6()),
                         a.aliases() == null ? List.of() : a.aliases()));
             }
-            if (!endpoints.isEmpty()) peers.add(new NameTable.Peer(r.id(), r.name(), r.settings().hostname(), forwards, endpoints));
+            // Kept even without named endpoints: whether it may forward is still the table's to say.
+            peers.add(new NameTable.Peer(r.id(), r.name(), r.settings().hostname(), forwards, endpoints));
         }
         return new NameTable(peers);
     }
