@@ -56,6 +56,8 @@ final class ContainerResolver implements AutoCloseable {
     private final DatagramChannel outbound;
     /** Upstream query id → the waiting forward. */
     private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
+    /** Cache key → the forward under way: a retried or repeated question waits for it rather than asking again. */
+    private final Map<String, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
     private final Semaphore tcpSlots = new Semaphore(MAX_TCP_CONNECTIONS);
     private final List<Thread> loops = new ArrayList<>();
     private volatile boolean closed;
@@ -211,6 +213,32 @@ final class ContainerResolver implements AutoCloseable {
         String key = AnswerCache.key(upstreamKey, query, overTcp);
         byte[] cached = cache.get(key, askerId);
         if (cached != null) return cached;
+        CompletableFuture<byte[]> mine = new CompletableFuture<>();
+        CompletableFuture<byte[]> under = inFlight.putIfAbsent(key, mine);
+        if (under != null) {
+            try {
+                return withId(under.get(upstreams.size() * (overTcp ? TCP_TIMEOUT_MS : UDP_TIMEOUT_MS) + 1000,
+                        TimeUnit.MILLISECONDS), askerId);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Responder.serverFailure(query);
+            } catch (ExecutionException | TimeoutException e) {
+                return Responder.serverFailure(query);
+            }
+        }
+        byte[] reply = null;
+        try {
+            reply = ask(packet, overTcp);
+            if (reply != null) cache.put(key, reply);
+            return reply == null ? Responder.serverFailure(query) : withId(reply, askerId);
+        } finally {
+            mine.complete(reply == null ? Responder.serverFailure(query) : reply);
+            inFlight.remove(key, mine);
+        }
+    }
+
+    /** The first answer from the servers in preferred order, or null when none answers. */
+    private byte[] ask(byte[] packet, boolean overTcp) {
         for (InetSocketAddress server : inPreferredOrder()) {
             byte[] reply;
             try {
@@ -222,12 +250,16 @@ final class ContainerResolver implements AutoCloseable {
             }
             if (reply.length < 12) continue;
             failedAt.remove(server);
-            reply[0] = (byte) (askerId >>> 8);
-            reply[1] = (byte) askerId;
-            cache.put(key, reply);
             return reply;
         }
-        return Responder.serverFailure(query);
+        return null;
+    }
+
+    private static byte[] withId(byte[] wire, int id) {
+        byte[] copy = wire.clone();
+        copy[0] = (byte) (id >>> 8);
+        copy[1] = (byte) id;
+        return copy;
     }
 
     /** Configured order, except that servers which failed lately come last. */
