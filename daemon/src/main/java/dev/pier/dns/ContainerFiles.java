@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -125,8 +126,17 @@ public final class ContainerFiles {
         return address.startsWith("127.") || address.equals("::1") || address.equals("0:0:0:0:0:0:0:1");
     }
 
+    /**
+     * A new file appears whole (written aside, then renamed); an existing one is rewritten in place,
+     * because a running container sees it through a bind mount of that very inode (a rename would
+     * leave it reading the old file, e.g. after `network connect`).
+     */
     private static void write(Path file, String content) {
         try {
+            if (Files.isRegularFile(file)) {
+                Files.writeString(file, content, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                return;
+            }
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(tmp, content);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -21,8 +21,16 @@ import java.util.concurrent.ThreadLocalRandom;
  * which the engine decides: user-defined ones).
  */
 public final class NameTable {
-    /** One container as the resolver sees it. {@code forwards}: it may reach the outside (not only internal networks). */
-    public record Peer(String id, String name, String hostname, boolean forwards, List<Endpoint> endpoints) {}
+    /**
+     * One container as the resolver sees it. {@code forwards}: it may reach the outside (not only
+     * internal networks); {@code links}: its --link aliases, alias → container name, seen by it alone.
+     */
+    public record Peer(String id, String name, String hostname, boolean forwards, List<Endpoint> endpoints,
+                       Map<String, String> links) {
+        public Peer(String id, String name, String hostname, boolean forwards, List<Endpoint> endpoints) {
+            this(id, name, hostname, forwards, endpoints, Map.of());
+        }
+    }
 
     /** A container's endpoint on a network with name resolution. Either address may be null. */
     public record Endpoint(String networkId, String networkName, InetAddress ipv4, InetAddress ipv6, List<String> aliases) {}
@@ -47,11 +55,18 @@ public final class NameTable {
     /** container id → its networks, in attachment order (the first network's answer wins, as in Docker). */
     private final Map<String, List<String>> networksOf = new HashMap<>();
     private final Set<String> forwarding = new java.util.HashSet<>();
+    /** container id → its link aliases (lower case) → the linked container's name. */
+    private final Map<String, Map<String, String>> linksOf = new HashMap<>();
 
     public NameTable(List<Peer> peers) {
         for (Peer p : peers) {
             List<String> nets = new ArrayList<>();
             if (p.forwards()) forwarding.add(p.id());
+            if (p.links() != null && !p.links().isEmpty()) {
+                Map<String, String> links = new HashMap<>();
+                p.links().forEach((alias, target) -> links.put(key(alias), key(target)));
+                linksOf.put(p.id(), links);
+            }
             for (Endpoint e : p.endpoints()) {
                 nets.add(e.networkId());
                 Set<String> own = new LinkedHashSet<>();
@@ -81,6 +96,8 @@ public final class NameTable {
     /** Case-insensitive; a trailing dot is ignored. */
     public Answer lookup(String askerId, String name, boolean ipv6) {
         String k = key(name);
+        String linked = linksOf.getOrDefault(askerId, Map.of()).get(k);
+        if (linked != null) k = linked;
         for (String network : networksOf.getOrDefault(askerId, List.of())) {
             List<InetAddress> all = names.getOrDefault(network, Map.of()).get(k);
             if (all == null) continue;

@@ -121,9 +121,23 @@ public final class ContainerService {
                         a.aliases() == null ? List.of() : a.aliases()));
             }
             // Kept even without named endpoints: whether it may forward is still the table's to say.
-            peers.add(new NameTable.Peer(r.id(), r.name(), r.settings().hostname(), forwards, endpoints));
+            peers.add(new NameTable.Peer(r.id(), r.name(), r.settings().hostname(), forwards, endpoints, links(r.settings().links())));
         }
         return new NameTable(peers);
+    }
+
+    /** --link as given ("name:alias", "name") or as Docker stores it ("/name:/container/alias"): alias → name. */
+    static Map<String, String> links(List<String> links) {
+        if (links == null || links.isEmpty()) return Map.of();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String link : links) {
+            int colon = link.indexOf(':');
+            String target = (colon < 0 ? link : link.substring(0, colon)).replaceFirst("^/", "");
+            String alias = colon < 0 ? target : link.substring(colon + 1);
+            alias = alias.substring(alias.lastIndexOf('/') + 1);
+            if (!target.isEmpty() && !alias.isEmpty()) out.put(alias, target);
+        }
+        return out;
     }
 
     /** User-defined networks have name resolution; the default bridge (like Docker's) has none. */

@@ -31,7 +31,7 @@ class ResponderTest {
 
     static final NameTable TABLE = new NameTable(List.of(
             new NameTable.Peer(WEB, "web", "webhost", true, List.of(
-                    new NameTable.Endpoint("n1", "front", ip("10.1.0.2"), null, List.of()))),
+                    new NameTable.Endpoint("n1", "front", ip("10.1.0.2"), null, List.of())), java.util.Map.of("database", "db")),
             new NameTable.Peer(DB, "db", "bbbbbbbbbbbb", true, List.of(
                     new NameTable.Endpoint("n1", "front", ip("10.1.0.3"), ip("fd00::3"), List.of("store")))),
             new NameTable.Peer(DB2, "db2", "cccccccccccc", true, List.of(
@@ -73,6 +73,12 @@ class ResponderTest {
             assertThat(m.getSection(Section.ANSWER).getFirst().getName()).isEqualTo(Name.fromString(name, Name.root));
         }
         assertThat(addresses(answer(DB, "webhost", Type.A))).containsExactly("10.1.0.2");
+    }
+
+    @Test
+    void linkAliasesAreSeenByTheLinkingContainerAlone() throws Exception {
+        assertThat(addresses(answer(WEB, "database", Type.A))).containsExactly("10.1.0.3");
+        assertThat(ask(DB2, queryUnchecked("database", Type.A))).isInstanceOf(Responder.Reply.Forward.class);
     }
 
     @Test

@@ -133,6 +133,35 @@ class DnsTest {
     }
 
     @Test
+    void linkAliasesAreSeenByTheLinkingContainerOnly() {
+        run("db", front);
+        run("web", front, "--link", "db:database");
+        run("other", front);
+        assertThat(lookup("web", "database")).containsExactly(ip("db", front));
+        assertThat(lookup("other", "database")).isEmpty();
+    }
+
+    @Test
+    void aDefaultBridgeContainerConnectedToAUserNetworkGetsTheResolver() {
+        run("web", front);
+        run("old", "bridge");
+        assertThat(pier.pier("exec", "old", "cat", "/etc/resolv.conf").ok().out()).doesNotContain("127.0.0.11");
+        pier.pier("network", "connect", front, "old").ok();
+        assertThat(pier.pier("exec", "old", "cat", "/etc/resolv.conf").ok().out()).contains("nameserver 127.0.0.11");
+        assertThat(lookup("old", "web")).containsExactly(ip("web", front));
+    }
+
+    @Test
+    void namesStillResolveAfterTheDaemonIsKilledAndRestarted() throws Exception {
+        run("web", front);
+        run("db", front);
+        pier.killDaemon();
+        pier.startDaemon();
+        assertThat(lookup("web", "db")).containsExactly(ip("db", front));
+        assertThat(lookup("web", "after.upstream.test")).containsExactly("192.0.2.5");
+    }
+
+    @Test
     void aKnownNameWithoutTheAskedFamilyIsAnsweredEmptyNotForwarded() {
         String webId = run("web", front);
         run("db", front);
