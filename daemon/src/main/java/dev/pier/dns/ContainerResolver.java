@@ -41,6 +41,7 @@ final class ContainerResolver implements AutoCloseable {
     /** A TCP connection that sends nothing for this long is closed (a slow client holds only its own thread). */
     static final int TCP_IDLE_MS = 10_000;
     static final int MAX_TCP_CONNECTIONS = 64;
+    static final int UDP_SOCKETS = Math.clamp(Runtime.getRuntime().availableProcessors(), 1, 4);
     /** How long a server that did not answer goes to the back of the line. */
     static final long FAILED_PENALTY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -51,7 +52,8 @@ final class ContainerResolver implements AutoCloseable {
     private final List<InetSocketAddress> upstreams;
     private final String upstreamKey;
     private final Map<InetSocketAddress, Long> failedAt = new ConcurrentHashMap<>();
-    private final DatagramChannel udp;
+    /** Several UDP sockets on one port (SO_REUSEPORT): the kernel spreads askers over them, each with its own buffer. */
+    private final List<DatagramChannel> udp;
     private final ServerSocketChannel tcp;
     private final DatagramChannel outbound;
     /** Upstream query id → the waiting forward. */
@@ -73,29 +75,38 @@ final class ContainerResolver implements AutoCloseable {
         this.cache = cache;
         this.upstreams = upstreams.stream().map(a -> new InetSocketAddress(a, PORT)).toList();
         this.upstreamKey = this.upstreams.toString();
-        DatagramChannel u = null, o = null;
+        List<DatagramChannel> u;
+        DatagramChannel o;
         ServerSocketChannel t = null;
         try {
             InetSocketAddress at = new InetSocketAddress(listen, PORT);
             Object[] opened = namespace.run(() -> {
-                // 127.0.0.11 needs no address of its own: lo's local route covers 127.0.0.0/8.
-                DatagramChannel listenUdp = DatagramChannel.open().bind(at);
+                List<DatagramChannel> listenUdp = new ArrayList<>();
                 ServerSocketChannel listenTcp = null;
                 DatagramChannel out = null;
                 try {
+                    for (int i = 0; i < UDP_SOCKETS; i++) {
+                        DatagramChannel ch = DatagramChannel.open();
+                        listenUdp.add(ch);
+                        ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                        ch.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20); // capped by net.core.rmem_max
+                        // 127.0.0.11 needs no address of its own: lo's local route covers 127.0.0.0/8.
+                        ch.bind(at);
+                    }
                     listenTcp = ServerSocketChannel.open();
                     listenTcp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                     listenTcp.bind(at, 128);
                     out = DatagramChannel.open().bind(null);
                     return new Object[]{listenUdp, listenTcp, out};
                 } catch (IOException | RuntimeException e) {
-                    listenUdp.close();
+                    for (DatagramChannel ch : listenUdp) ch.close();
                     if (listenTcp != null) listenTcp.close();
                     if (out != null) out.close();
                     throw e;
                 }
             });
-            u = (DatagramChannel) opened[0];
+            @SuppressWarnings("unchecked") List<DatagramChannel> channels = (List<DatagramChannel>) opened[0];
+            u = channels;
             t = (ServerSocketChannel) opened[1];
             o = (DatagramChannel) opened[2];
         } catch (RuntimeException e) {
@@ -109,14 +120,14 @@ final class ContainerResolver implements AutoCloseable {
         this.tcp = t;
         this.outbound = o;
         String tag = containerId.substring(0, Math.min(12, containerId.length()));
-        loops.add(Thread.ofVirtual().name("pier-dns-udp-" + tag).start(this::serveUdp));
+        for (DatagramChannel ch : udp) loops.add(Thread.ofVirtual().name("pier-dns-udp-" + tag).start(() -> serveUdp(ch)));
         loops.add(Thread.ofVirtual().name("pier-dns-tcp-" + tag).start(this::serveTcp));
         loops.add(Thread.ofVirtual().name("pier-dns-up-" + tag).start(this::receiveUpstream));
     }
 
     // ------------------------------------------------------------------ the asker's side
 
-    private void serveUdp() {
+    private void serveUdp(DatagramChannel udp) {
         ByteBuffer buf = ByteBuffer.allocate(65535);
         while (!closed) {
             SocketAddress from;
@@ -343,7 +354,7 @@ final class ContainerResolver implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        closeQuietly(udp);
+        for (DatagramChannel ch : udp) closeQuietly(ch);
         closeQuietly(tcp);
         closeQuietly(outbound);
         for (Pending p : pending.values()) p.reply().completeExceptionally(new IOException("resolver closed"));
