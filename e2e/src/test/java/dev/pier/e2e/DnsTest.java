@@ -133,6 +133,32 @@ class DnsTest {
     }
 
     @Test
+    void dnsSearchAndOptionsKeepTheirPlaceBesideTheResolver() {
+        run("web", front, "--dns-search", "corp.test", "--dns-option", "ndots:2", "--dns-option", "timeout:1");
+        assertThat(pier.pier("exec", "web", "cat", "/etc/resolv.conf").ok().out())
+                .isEqualTo("nameserver 127.0.0.11\nsearch corp.test\noptions ndots:2 timeout:1\n");
+    }
+
+    @Test
+    void ipv6AddressesAnswerAaaaAndPtr() {
+        String v6 = pier.prefix + "-v6";
+        pier.pier("network", "create", "--ipv6", "--subnet", net + "4.0/24", "--gateway", net + "4.1",
+                "--subnet", "fd43:" + Integer.toHexString(pier.prefix.hashCode() & 0xFFFF) + "::/64", v6).ok();
+        try {
+            String webId = pier.pier("run", "-d", "--name", "web", "--network", v6, "--dns", net + "4.1", "busybox", "sleep", "300").ok().out().strip();
+            pier.pier("run", "-d", "--name", "db", "--network", v6, "--dns", net + "4.1", "busybox", "sleep", "300").ok();
+            String db6 = pier.pier("inspect", "-f", "{{(index .NetworkSettings.Networks \"" + v6 + "\").GlobalIPv6Address}}", "db").ok().out().strip();
+            assertThat(db6).contains(":");
+            String aaaa = dig(webId, "db", "AAAA", false);
+            assertThat(aaaa).contains("status: NOERROR").containsPattern("IN\\s+AAAA\\s+" + Pattern.quote(db6));
+            assertThat(dig(webId, "-x " + db6, "", false)).containsPattern("IN\\s+PTR\\s+" + Pattern.quote("db." + v6 + "."));
+        } finally {
+            pier.pier("rm", "-f", "web", "db");
+            pier.pier("network", "rm", v6);
+        }
+    }
+
+    @Test
     void linkAliasesAreSeenByTheLinkingContainerOnly() {
         run("db", front);
         run("web", front, "--link", "db:database");
@@ -232,6 +258,17 @@ class DnsTest {
         run("db", front);
         String local = dig(webId, "db", "A", true);
         assertThat(local).contains("status: NOERROR").contains(ip("db", front));
+        // A client that connects and never finishes its question holds only its own connection.
+        try (NetNamespace ns = NetNamespace.open(Path.of("/run/netns/pier-" + webId.substring(0, 12)))) {
+            java.nio.channels.SocketChannel slow = ns.run(() -> java.nio.channels.SocketChannel.open());
+            try (slow) {
+                slow.connect(new InetSocketAddress("127.0.0.11", 53));
+                slow.write(ByteBuffer.wrap(new byte[]{0}));
+                assertThat(dig(webId, "db", "A", true)).contains(ip("db", front));
+            }
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
         String outside = dig(webId, "tcp.upstream.test", "A", true);
         assertThat(outside).contains("192.0.2.3");
         assertThat(upstream.tcpQuestions.get(TestUpstream.key("tcp.upstream.test", Type.A)).get()).isEqualTo(1);
