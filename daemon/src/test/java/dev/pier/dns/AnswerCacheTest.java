@@ -40,6 +40,10 @@ class AnswerCacheTest {
         cache.put(key, answer(q, 5));
         byte[] hit = cache.get(key, 777);
         assertThat(new Message(hit).getHeader().getID()).isEqualTo(777);
+        assertThat(new Message(hit).getSection(Section.ANSWER).getFirst().rdataToString()).isEqualTo("192.0.2.1");
+        now.addAndGet(2_000_000_000L);
+        assertThat(new Message(cache.get(key, 1)).getSection(Section.ANSWER).getFirst().getTTL()).isEqualTo(3);
+        now.addAndGet(-2_000_000_000L);
         assertThat(cache.get(AnswerCache.key("[up]", query("A.TEST."), false), 1)).isNotNull();   // names are case-insensitive
         assertThat(cache.get(AnswerCache.key("[other]", q, false), 1)).isNull();                  // other upstreams, other cache
         now.addAndGet(5_000_000_000L);
