@@ -56,6 +56,7 @@ final class ContainerResolver implements AutoCloseable {
     private final List<DatagramChannel> udp;
     private final ServerSocketChannel tcp;
     private final DatagramChannel outbound;
+    private final UdpEngine engine;
     /** Upstream query id → the waiting forward. */
     private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
     /** Cache key → the forward under way: a retried or repeated question waits for it rather than asking again. */
@@ -68,7 +69,7 @@ final class ContainerResolver implements AutoCloseable {
 
     /** Opens and binds every socket inside {@code namespace} (which this object then owns), then starts serving. */
     ContainerResolver(String containerId, NetNamespace namespace, InetAddress listen, List<InetAddress> upstreams,
-                      Supplier<NameTable> names, AnswerCache cache) {
+                      Supplier<NameTable> names, AnswerCache cache, UdpEngine engine) {
         this.containerId = containerId;
         this.namespace = namespace;
         this.names = names;
@@ -119,47 +120,35 @@ final class ContainerResolver implements AutoCloseable {
         this.udp = u;
         this.tcp = t;
         this.outbound = o;
+        this.engine = engine;
+        try {
+            for (DatagramChannel ch : udp) engine.register(ch, this::datagram);
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw new IllegalStateException("resolver for " + containerId + ": " + e.getMessage(), e);
+        }
         String tag = containerId.substring(0, Math.min(12, containerId.length()));
-        for (DatagramChannel ch : udp) loops.add(Thread.ofVirtual().name("pier-dns-udp-" + tag).start(() -> serveUdp(ch)));
         loops.add(Thread.ofVirtual().name("pier-dns-tcp-" + tag).start(this::serveTcp));
         loops.add(Thread.ofVirtual().name("pier-dns-up-" + tag).start(this::receiveUpstream));
     }
 
     // ------------------------------------------------------------------ the asker's side
 
-    private void serveUdp(DatagramChannel udp) {
-        ByteBuffer buf = ByteBuffer.allocate(65535);
-        while (!closed) {
-            SocketAddress from;
-            try {
-                buf.clear();
-                from = udp.receive(buf);
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (closed) return;
-                LOG.log(Level.FINE, "dns udp receive", e);
-                continue;
-            }
-            byte[] packet = java.util.Arrays.copyOf(buf.array(), buf.position());
-            try {
-                switch (Responder.respond(packet, packet.length, containerId, names.get(), true)) {
-                    case Responder.Reply.Answer a -> udp.send(ByteBuffer.wrap(a.wire()), from);
-                    case Responder.Reply.Drop d -> { }
-                    // Forwarding waits on the network: never on the receive loop.
-                    case Responder.Reply.Forward f -> Thread.ofVirtual().start(() -> {
-                        byte[] reply = forward(f.query(), packet, false);
-                        try {
-                            udp.send(ByteBuffer.wrap(reply), from);
-                        } catch (IOException e) {
-                            LOG.log(Level.FINE, "dns udp send", e);
-                        }
-                    });
-                }
-            } catch (IOException | RuntimeException e) {
-                if (closed) return;
-                LOG.log(Level.FINE, "dns udp query", e);
-            }
+    /** On an engine thread: answer at once, or forward on a thread of its own (forwarding waits on the network). */
+    private void datagram(DatagramChannel udp, byte[] packet, SocketAddress from) {
+        switch (Responder.respond(packet, packet.length, containerId, names.get(), true)) {
+            case Responder.Reply.Answer a -> send(udp, a.wire(), from);
+            case Responder.Reply.Drop d -> { }
+            case Responder.Reply.Forward f -> Thread.ofVirtual().start(() -> send(udp, forward(f.query(), packet, false), from));
+        }
+    }
+
+    /** Non-blocking: a full socket buffer drops the answer, as UDP may (the asker retries). */
+    private void send(DatagramChannel udp, byte[] wire, SocketAddress to) {
+        try {
+            udp.send(ByteBuffer.wrap(wire), to);
+        } catch (IOException e) {
+            if (!closed) LOG.log(Level.FINE, "dns udp send", e);
         }
     }
 
@@ -355,6 +344,7 @@ final class ContainerResolver implements AutoCloseable {
     public void close() {
         closed = true;
         for (DatagramChannel ch : udp) closeQuietly(ch);
+        if (engine != null) engine.flush();
         closeQuietly(tcp);
         closeQuietly(outbound);
         for (Pending p : pending.values()) p.reply().completeExceptionally(new IOException("resolver closed"));

@@ -31,6 +31,7 @@ public final class EmbeddedResolver implements AutoCloseable {
     private final Supplier<NameTable> names;
     private final AnswerCache cache = new AnswerCache(4096, System::nanoTime);
     private final Map<String, ContainerResolver> attached = new ConcurrentHashMap<>();
+    private final UdpEngine engine = new UdpEngine(ContainerResolver.UDP_SOCKETS);
 
     public EmbeddedResolver(Supplier<NameTable> names) {
         this.names = names;
@@ -44,7 +45,7 @@ public final class EmbeddedResolver implements AutoCloseable {
      */
     public void attach(String containerId, NetNamespace namespace, List<InetAddress> upstreams) {
         detach(containerId);
-        ContainerResolver r = new ContainerResolver(containerId, namespace, ADDRESS, upstreams, names, cache);
+        ContainerResolver r = new ContainerResolver(containerId, namespace, ADDRESS, upstreams, names, cache, engine);
         ContainerResolver old = attached.put(containerId, r);
         if (old != null) old.close();
         LOG.fine(() -> "dns attached " + containerId + " upstreams " + upstreams);
@@ -63,5 +64,6 @@ public final class EmbeddedResolver implements AutoCloseable {
     @Override
     public void close() {
         for (String id : List.copyOf(attached.keySet())) detach(id);
+        engine.close();
     }
 }

@@ -159,6 +159,34 @@ class DnsTest {
     }
 
     @Test
+    void theResolversSocketsCloseWithTheirContainers() throws Exception {
+        run("web", front);
+        long before = sockets();
+        for (int i = 0; i < 5; i++) run("c" + i, front);
+        assertThat(sockets()).isGreaterThanOrEqualTo(before + 5 * 4);
+        for (int i = 0; i < 3; i++) pier.pier("stop", "-t", "0", "c" + i).ok();
+        pier.pier("rm", "-f", "c3", "c4").ok();
+        // Closed channels leave the selector at its next wake-up: give it a moment.
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (sockets() > before + 2 && System.nanoTime() < deadline) Thread.sleep(100);
+        assertThat(sockets()).isLessThanOrEqualTo(before + 2);   // a CLI connection or two may be open meanwhile
+        assertThat(lookup("web", "web")).containsExactly(ip("web", front));
+    }
+
+    /** Sockets the daemon holds open. */
+    private static long sockets() throws Exception {
+        try (var fds = java.nio.file.Files.list(Path.of("/proc/" + pier.daemonPid() + "/fd"))) {
+            return fds.filter(f -> {
+                try {
+                    return java.nio.file.Files.readSymbolicLink(f).toString().startsWith("socket:");
+                } catch (Exception e) {
+                    return false;
+                }
+            }).count();
+        }
+    }
+
+    @Test
     void linkAliasesAreSeenByTheLinkingContainerOnly() {
         run("db", front);
         run("web", front, "--link", "db:database");
