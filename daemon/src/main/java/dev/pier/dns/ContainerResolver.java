@@ -67,6 +67,9 @@ final class ContainerResolver implements AutoCloseable {
 
     private record Pending(InetSocketAddress server, CompletableFuture<byte[]> reply) {}
 
+    /** What is opened inside the namespace. */
+    private record Sockets(List<DatagramChannel> udp, ServerSocketChannel tcp, DatagramChannel outbound) {}
+
     /** Opens and binds every socket inside {@code namespace} (which this object then owns), then starts serving. */
     ContainerResolver(String containerId, NetNamespace namespace, InetAddress listen, List<InetAddress> upstreams,
                       Supplier<NameTable> names, AnswerCache cache, UdpEngine engine) {
@@ -76,12 +79,10 @@ final class ContainerResolver implements AutoCloseable {
         this.cache = cache;
         this.upstreams = upstreams.stream().map(a -> new InetSocketAddress(a, PORT)).toList();
         this.upstreamKey = this.upstreams.toString();
-        List<DatagramChannel> u;
-        DatagramChannel o;
-        ServerSocketChannel t = null;
+        Sockets opened;
         try {
             InetSocketAddress at = new InetSocketAddress(listen, PORT);
-            Object[] opened = namespace.run(() -> {
+            opened = namespace.run(() -> {
                 List<DatagramChannel> listenUdp = new ArrayList<>();
                 ServerSocketChannel listenTcp = null;
                 DatagramChannel out = null;
@@ -98,7 +99,7 @@ final class ContainerResolver implements AutoCloseable {
                     listenTcp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                     listenTcp.bind(at, 128);
                     out = DatagramChannel.open().bind(null);
-                    return new Object[]{listenUdp, listenTcp, out};
+                    return new Sockets(List.copyOf(listenUdp), listenTcp, out);
                 } catch (IOException | RuntimeException e) {
                     for (DatagramChannel ch : listenUdp) ch.close();
                     if (listenTcp != null) listenTcp.close();
@@ -106,10 +107,6 @@ final class ContainerResolver implements AutoCloseable {
                     throw e;
                 }
             });
-            @SuppressWarnings("unchecked") List<DatagramChannel> channels = (List<DatagramChannel>) opened[0];
-            u = channels;
-            t = (ServerSocketChannel) opened[1];
-            o = (DatagramChannel) opened[2];
         } catch (RuntimeException e) {
             namespace.close();
             throw e;
@@ -117,9 +114,9 @@ final class ContainerResolver implements AutoCloseable {
             namespace.close();
             throw new IllegalStateException("resolver for " + containerId + ": " + e.getMessage(), e);
         }
-        this.udp = u;
-        this.tcp = t;
-        this.outbound = o;
+        this.udp = opened.udp();
+        this.tcp = opened.tcp();
+        this.outbound = opened.outbound();
         this.engine = engine;
         try {
             for (DatagramChannel ch : udp) engine.register(ch, this::datagram);
