@@ -54,8 +54,10 @@ class DnsTest {
     static void stop() throws Exception {
         if (upstream != null) upstream.close();
         if (pier == null) return;
-        pier.close();
+        pier.close();   // removes the containers, then the networks (their bridges outlive a daemon by design)
         assertThat(pier.leftovers()).isEmpty();
+        assertThat(Pier.sh("ip -o addr").out()).doesNotContain(" " + net + "1.1/").doesNotContain(" " + net + "2.1/")
+                .doesNotContain(" " + net + "3.1/").doesNotContain(" " + net + "4.1/");
     }
 
     @AfterEach
