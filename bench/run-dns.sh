@@ -37,16 +37,16 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 bin/pierd --host "unix://$sock" --data-root "$root/data" --exec-root "$root/run" --bridge-name "${prefix}br" \
-  --bip "10.251.$b.1/24" >"$root/pierd.log" 2>&1 &
+  --bip "10.253.$b.1/24" >"$root/pierd.log" 2>&1 &
 pierd_pid=$!
 for _ in $(seq 100); do [ -S "$sock" ] && pier version >/dev/null 2>&1 && break; sleep 0.1; done
 busybox_tar="e2e/target/busybox.tar"
 [ -f "$busybox_tar" ] || { mkdir -p e2e/target; bin/make-busybox-image "$busybox_tar"; }
 pier import "$busybox_tar" busybox:latest >/dev/null
-pier network create --subnet "10.252.$b.0/24" -o "com.docker.network.bridge.name=${prefix}nb" "$prefix-net" >/dev/null
+pier network create --subnet "10.254.$b.0/24" -o "com.docker.network.bridge.name=${prefix}nb" "$prefix-net" >/dev/null
 # --dns at the network's gateway, where nothing answers: only container names are asked here.
-pier run -d --name db --network "$prefix-net" --dns "10.252.$b.1" busybox sleep 3600 >/dev/null
-client="$(pier run -d --name client --network "$prefix-net" --dns "10.252.$b.1" busybox sleep 3600)"
+pier run -d --name db --network "$prefix-net" --dns "10.254.$b.1" busybox sleep 3600 >/dev/null
+client="$(pier run -d --name client --network "$prefix-net" --dns "10.254.$b.1" busybox sleep 3600)"
 netns="pier-${client:0:12}"
 printf 'db A\n' >"$root/queries"
 
