@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -75,6 +76,48 @@ public final class ContainerFiles {
         return sb.toString();
     }
 
+    /**
+     * resolv.conf for a container served by the embedded resolver: only 127.0.0.11, the host's
+     * search and options (or the flags'), and ndots:0 when no ndots is set, as Docker writes it.
+     */
+    public static String embeddedResolvConf(String hostResolvConf, List<String> dnsSearch, List<String> dnsOptions) {
+        List<String> search = new ArrayList<>();
+        List<String> options = new ArrayList<>();
+        for (String[] f : directives(hostResolvConf)) {
+            switch (f[0]) {
+                case "search", "domain" -> { search.clear(); for (int i = 1; i < f.length; i++) search.add(f[i]); }
+                case "options" -> { for (int i = 1; i < f.length; i++) options.add(f[i]); }
+                default -> {}
+            }
+        }
+        if (!dnsSearch.isEmpty()) search = dnsSearch.equals(List.of(".")) ? List.of() : new ArrayList<>(dnsSearch);
+        if (!dnsOptions.isEmpty()) options = new ArrayList<>(dnsOptions);
+        if (options.stream().noneMatch(o -> o.startsWith("ndots:"))) options.add("ndots:0");
+        StringBuilder sb = new StringBuilder();
+        sb.append("nameserver ").append("127.0.0.11").append('\n');
+        if (!search.isEmpty()) sb.append("search ").append(String.join(" ", search)).append('\n');
+        sb.append("options ").append(String.join(" ", options)).append('\n');
+        return sb.toString();
+    }
+
+    /** The servers the embedded resolver forwards to when the container has no --dns: the host's, loopback ones left out, at most 3. */
+    public static List<String> hostNameservers(String hostResolvConf) {
+        List<String> servers = new ArrayList<>();
+        for (String[] f : directives(hostResolvConf))
+            if (f[0].equals("nameserver") && f.length > 1 && !isLoopback(f[1]) && servers.size() < 3) servers.add(f[1]);
+        return servers;
+    }
+
+    private static List<String[]> directives(String resolvConf) {
+        List<String[]> out = new ArrayList<>();
+        for (String raw : resolvConf.split("\n")) {
+            String line = raw.strip();
+            if (line.startsWith("#") || line.startsWith(";") || line.isEmpty()) continue;
+            out.add(line.split("\\s+"));
+        }
+        return out;
+    }
+
     public static void writeResolvConf(Path dir, String content) {
         write(dir.resolve(RESOLV_CONF), content);
     }
@@ -83,8 +126,17 @@ public final class ContainerFiles {
         return address.startsWith("127.") || address.equals("::1") || address.equals("0:0:0:0:0:0:0:1");
     }
 
+    /**
+     * A new file appears whole (written aside, then renamed); an existing one is rewritten in place,
+     * because a running container sees it through a bind mount of that very inode (a rename would
+     * leave it reading the old file, e.g. after `network connect`).
+     */
     private static void write(Path file, String content) {
         try {
+            if (Files.isRegularFile(file)) {
+                Files.writeString(file, content, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                return;
+            }
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(tmp, content);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

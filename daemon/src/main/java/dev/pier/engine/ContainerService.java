@@ -1,6 +1,8 @@
 package dev.pier.engine;
 
 import dev.pier.dns.ContainerFiles;
+import dev.pier.dns.EmbeddedResolver;
+import dev.pier.dns.NameTable;
 import dev.pier.engine.ContainerRecord.Attachment;
 import dev.pier.engine.ContainerRecord.RunState;
 import dev.pier.engine.ContainerRecord.Settings;
@@ -37,6 +39,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -63,6 +66,13 @@ public final class ContainerService {
     /** Containers the user stopped or killed: their restart policy does not bring them back. */
     private final Set<String> stoppedByUser = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> restartCounts = new ConcurrentHashMap<>();
+    /** The embedded DNS server: it reads names from {@link #names()} at every query. */
+    private final EmbeddedResolver resolver = new EmbeddedResolver(this::names);
+    /** Bumped by every change of a container: the name table is rebuilt on the next query after it. */
+    private final AtomicLong changes = new AtomicLong();
+    private volatile NameSnapshot nameSnapshot;
+
+    private record NameSnapshot(long version, NameTable table) {}
 
     public ContainerService(Store store, ImageStore images, OciRuntime runtime, NetworkService networks, PortService ports,
                             Path dataRoot, Path execRoot, Path hostResolvConf, String defaultRuntime) {
@@ -83,7 +93,74 @@ public final class ContainerService {
 
     private void save(ContainerRecord r) {
         byId.put(r.id(), r);
+        changes.incrementAndGet();
         records.put(r.id(), r);
+    }
+
+    // ------------------------------------------------------------------ names for the embedded resolver
+
+    /** Who is called what, as of the last change: rebuilt lazily, so a burst of changes costs one build. */
+    public NameTable names() {
+        long version = changes.get();
+        NameSnapshot s = nameSnapshot;
+        if (s != null && s.version() == version) return s.table();
+        NameTable table = buildNames();
+        nameSnapshot = new NameSnapshot(version, table);
+        return table;
+    }
+
+    private NameTable buildNames() {
+        List<NameTable.Peer> peers = new ArrayList<>();
+        for (ContainerRecord r : byId.values()) {
+            if (!r.state().running() || r.attachments().isEmpty()) continue;
+            List<NameTable.Endpoint> endpoints = new ArrayList<>();
+            boolean forwards = false;
+            for (Attachment a : r.attachments()) {
+                NetworkRecord n = networks.byId(a.networkId()).orElse(null);
+                if (n == null) continue;
+                if (!n.internal()) forwards = true;
+                if (!resolvesNames(n)) continue;
+                endpoints.add(new NameTable.Endpoint(n.id(), n.name(),
+                        a.ipv4().isEmpty() ? null : IpPrefix.parseAddress(a.ipv4()),
+                        a.ipv6().isEmpty() ? null : IpPrefix.parseAddress(a.ipv6()),
+                        a.aliases() == null ? List.of() : a.aliases()));
+            }
+            // Kept even without named endpoints: whether it may forward is still the table's to say.
+            peers.add(new NameTable.Peer(r.id(), r.name(), r.settings().hostname(), forwards, endpoints, links(r.settings().links())));
+        }
+        return new NameTable(peers);
+    }
+
+    /** --link as given ("name:alias", "name") or as Docker stores it ("/name:/container/alias"): alias → name. */
+    static Map<String, String> links(List<String> links) {
+        if (links == null || links.isEmpty()) return Map.of();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String link : links) {
+            int colon = link.indexOf(':');
+            String target = (colon < 0 ? link : link.substring(0, colon)).replaceFirst("^/", "");
+            String alias = colon < 0 ? target : link.substring(colon + 1);
+            alias = alias.substring(alias.lastIndexOf('/') + 1);
+            if (!target.isEmpty() && !alias.isEmpty()) out.put(alias, target);
+        }
+        return out;
+    }
+
+    /** User-defined networks have name resolution; the default bridge (like Docker's) has none. */
+    private static boolean resolvesNames(NetworkRecord n) {
+        return !n.predefined() && n.driver().equals("bridge");
+    }
+
+    private boolean wantsResolver(List<Attachment> attachments) {
+        return attachments.stream().anyMatch(a -> networks.byId(a.networkId()).map(ContainerService::resolvesNames).orElse(false));
+    }
+
+    /** Serves 127.0.0.11 in the container's sandbox; upstreams are its --dns, else the host's servers. */
+    private void attachResolver(ContainerRecord r, String sandboxName) throws IOException {
+        List<String> servers = r.settings().dns().isEmpty()
+                ? ContainerFiles.hostNameservers(Files.exists(hostResolvConf) ? Files.readString(hostResolvConf) : "")
+                : r.settings().dns();
+        List<InetAddress> upstreams = servers.stream().map(IpPrefix::parseAddress).toList();
+        resolver.attach(r.id(), NetNamespace.open(sandboxDir.resolve(sandboxName)), upstreams);
     }
 
     // ------------------------------------------------------------------ lookup
@@ -153,6 +230,13 @@ public final class ContainerService {
             }
         }
         for (String h : settings.extraHosts()) parseExtraHost(h);
+        for (String server : settings.dns()) {
+            try {
+                IpPrefix.parseAddress(server);
+            } catch (IllegalArgumentException e) {
+                throw EngineException.invalid("invalid --dns address: \"" + server + "\" (an IP address is expected)");
+            }
+        }
         String policy = settings.restartPolicy() == null ? "" : settings.restartPolicy();
         if (!List.of("", "no", "always", "unless-stopped", "on-failure").contains(policy))
             throw EngineException.invalid("invalid restart policy '" + policy + "'");
@@ -321,6 +405,10 @@ public final class ContainerService {
                                 attachments.add(att);
                             }
                         }
+                        if (wantsResolver(attachments)) {
+                            attachResolver(r, sandboxName);
+                            undo.push(() -> resolver.detach(r.id()));
+                        }
                         netns = new NetworkNamespace.Path(sandboxDir.resolve(sandboxName));
                         writeFiles(dir, r, attachments);
                     }
@@ -401,6 +489,7 @@ public final class ContainerService {
                 all.add(att);
                 updated = updated.withNetwork(List.copyOf(all), r.sandboxName());
                 try {
+                    if (!resolver.isAttached(id) && wantsResolver(all)) attachResolver(updated, r.sandboxName());
                     writeFiles(containersDir.resolve(id), updated, all);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
@@ -488,8 +577,9 @@ public final class ContainerService {
         }
         ContainerFiles.writeIdentity(dir, r.settings().hostname(), r.settings().domainname(), extra, self);
         String host = Files.exists(hostResolvConf) ? Files.readString(hostResolvConf) : "";
-        ContainerFiles.writeResolvConf(dir, ContainerFiles.resolvConf(host, r.settings().dns(), r.settings().dnsSearch(),
-                r.settings().dnsOptions(), false));
+        ContainerFiles.writeResolvConf(dir, resolver.isAttached(r.id())
+                ? ContainerFiles.embeddedResolvConf(host, r.settings().dnsSearch(), r.settings().dnsOptions())
+                : ContainerFiles.resolvConf(host, r.settings().dns(), r.settings().dnsSearch(), r.settings().dnsOptions(), false));
     }
 
     /** `host-gateway` in --add-host: the default bridge's gateway, as in Docker. */
@@ -568,6 +658,7 @@ public final class ContainerService {
 
     /** Network and runtime state of a stopped process; deleting the sandbox takes the interfaces with it. */
     private void teardown(ContainerRecord r) {
+        resolver.detach(r.id());
         try {
             ports.unpublish(r.id());
         } catch (RuntimeException e) {
@@ -636,6 +727,7 @@ public final class ContainerService {
             runtime.removeData(r.id());
             deleteTree(containersDir.resolve(r.id()));
             byId.remove(r.id());
+            changes.incrementAndGet();
             records.remove(r.id());
             locks.remove(r.id());
             stoppedByUser.remove(r.id());
@@ -676,6 +768,14 @@ public final class ContainerService {
                     }
                 }
                 if (!r.sandboxName().isEmpty()) liveSandboxes.add(r.sandboxName());
+                // The resolver's sockets died with the previous daemon: open them again.
+                if (!r.sandboxName().isEmpty() && wantsResolver(r.attachments())) {
+                    try {
+                        attachResolver(r, r.sandboxName());
+                    } catch (IOException | RuntimeException e) {
+                        LOG.log(Level.WARNING, "dns resolver for " + r.id() + " after restart", e);
+                    }
+                }
                 nextExit.computeIfAbsent(r.id(), k -> new CompletableFuture<>());
                 String id = r.id();
                 runtime.onExit(id, r.state().pid(), code -> Thread.ofVirtual().start(() -> exited(id, code)));

@@ -311,6 +311,11 @@ public final class NetworkService {
         return prefixed.size() == 1 ? Optional.of(prefixed.getFirst()) : Optional.empty();
     }
 
+    /** By exact id only: the resolver's hot path (no name scan). */
+    public Optional<NetworkRecord> byId(String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
     public NetworkRecord require(String ref) {
         return find(ref).orElseThrow(() -> EngineException.notFound("network " + ref + " not found"));
     }

@@ -40,4 +40,21 @@ class ContainerFilesTest {
         assertThat(hosts.indexOf("10.9.8.7\tdb")).isLessThan(hosts.indexOf("172.17.0.2\tweb"));
         assertThat(Files.readString(dir.resolve("hostname"))).isEqualTo("web\n");
     }
+
+    @Test
+    void embeddedResolverKeepsTheHostsSearchAndOptionsAndAddsNdotsZero() {
+        String host = "nameserver 10.0.0.2\nsearch corp.test\noptions edns0\n";
+        assertThat(ContainerFiles.embeddedResolvConf(host, List.of(), List.of()))
+                .isEqualTo("nameserver 127.0.0.11\nsearch corp.test\noptions edns0 ndots:0\n");
+        assertThat(ContainerFiles.embeddedResolvConf(host + "options ndots:3\n", List.of("b.test"), List.of()))
+                .isEqualTo("nameserver 127.0.0.11\nsearch b.test\noptions edns0 ndots:3\n");
+        assertThat(ContainerFiles.embeddedResolvConf(host, List.of(), List.of("ndots:2", "timeout:1")))
+                .isEqualTo("nameserver 127.0.0.11\nsearch corp.test\noptions ndots:2 timeout:1\n");
+    }
+
+    @Test
+    void theEmbeddedResolverForwardsToAtMostThreeNonLoopbackHostServers() {
+        String host = "nameserver 127.0.0.53\nnameserver 10.0.0.1\nnameserver ::1\nnameserver 10.0.0.2\nnameserver fd00::1\nnameserver 10.0.0.4\n";
+        assertThat(ContainerFiles.hostNameservers(host)).containsExactly("10.0.0.1", "10.0.0.2", "fd00::1");
+    }
 }

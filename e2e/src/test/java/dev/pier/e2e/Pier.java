@@ -205,6 +205,8 @@ final class Pier implements AutoCloseable {
                     rm.addAll(List.of(ids.split("\\s+")));
                     pier(rm.toArray(String[]::new));
                 }
+                // A user network's bridge outlives its daemon by design: remove the test's networks first.
+                pier("network", "prune", "-f");
                 daemon.destroy();
                 daemon.waitFor(10, TimeUnit.SECONDS);
                 if (daemon.isAlive()) killDaemon();
