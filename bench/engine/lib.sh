@@ -163,7 +163,7 @@ pbe_host_restore() {
   while read -r table; do
     case "$table" in
       "table ip filter"|"table ip nat"|"table ip mangle"|"table ip raw"|"table ip6 filter"|"table ip6 nat"|\
-      "table ip6 mangle"|"table ip6 raw"|"table inet netavark"|"table inet pier_$PIER_BRIDGE"|"table bridge pier_$PIER_BRIDGE")
+      "table ip6 mangle"|"table ip6 raw"|"table inet netavark"|"table inet pier_$PIER_BRIDGE"|"table bridge pier_$PIER_BRIDGE"|"table inet pier_${PIER_BRIDGE}_user")
         pbe_log "removing nftables $table (added by the engine)"
         nft delete $table 2>/dev/null || true ;;
     esac
