@@ -40,10 +40,12 @@ for engine in $PBE_ENGINES; do
   for p in "${populations[@]}"; do
     pbe_log "$engine: filling pbescale to $p containers"
     while ((population < p)); do
+      batch=()
       for ((b = 0; b < 8 && population < p; b++, population++)); do
         ( id=$(create "$engine" pbescale) && api "$engine" POST "/containers/$id/start" ) &
+        batch+=($!)
       done
-      wait
+      wait "${batch[@]}" # not a bare wait: the engine's daemon is a child of this shell too
     done
     : > "$PBE_TMP/user.$engine.$p"; : > "$PBE_TMP/none.$engine.$p"
     temp=()
