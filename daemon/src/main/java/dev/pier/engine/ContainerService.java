@@ -261,7 +261,7 @@ public final class ContainerService {
         synchronized (this) {
             String name;
             if (requestedName == null || requestedName.isEmpty()) {
-                do { name = Names.generate(); } while (find(name).isPresent());
+                name = Names.generateFree(id, n -> byId.values().stream().anyMatch(c -> c.name().equals(n)));
             } else {
                 name = Names.validate(requestedName);
                 for (ContainerRecord other : byId.values()) {

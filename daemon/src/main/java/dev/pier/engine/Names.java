@@ -25,4 +25,18 @@ final class Names {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         return LEFT[r.nextInt(LEFT.length)] + "_" + RIGHT[r.nextInt(RIGHT.length)];
     }
+
+    /**
+     * A generated name not taken yet, as Docker picks one: a few plain tries, then with a number
+     * appended, and in the end the id's first 12 characters, which are always free. Never loops
+     * for ever, however many containers there are.
+     */
+    static String generateFree(String id, java.util.function.Predicate<String> taken) {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 8; attempt++) {
+            String name = attempt < 3 ? generate() : generate() + r.nextInt(1000);
+            if (!taken.test(name)) return name;
+        }
+        return id.substring(0, 12);
+    }
 }
