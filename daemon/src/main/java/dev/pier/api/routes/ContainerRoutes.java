@@ -9,6 +9,7 @@ import dev.pier.api.wire.ContainerWire;
 import dev.pier.dns.ContainerFiles;
 import dev.pier.engine.ContainerRecord;
 import dev.pier.engine.ContainerService;
+import dev.pier.engine.EngineException;
 import dev.pier.ports.PortRequest;
 
 import java.io.IOException;
@@ -108,7 +109,17 @@ public final class ContainerRoutes {
                 strings(host.path("DnsSearch")), strings(host.path("DnsOptions")), strings(host.path("ExtraHosts")),
                 strings(host.path("Links")), text(host, "Runtime"), List.of(), portBindings,
                 host.path("PublishAllPorts").asBoolean(false));
-        ContainerRecord created = containers.create(r.query("name", ""), image, settings);
+        ContainerRecord created;
+        try {
+            created = containers.create(r.query("name", ""), image, settings);
+        } catch (EngineException e) {
+            // The docker CLI reads a 404 from create as "no such image" and pulls: a missing network
+            // or container is bad input here (Docker itself only finds out at start).
+            if (e.kind() == EngineException.Kind.NOT_FOUND && !e.getMessage().startsWith("No such image")) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+            throw e;
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("Id", created.id());
         out.put("Warnings", List.of());
