@@ -81,7 +81,8 @@ public final class ContainerRoutes {
         for (Iterator<Map.Entry<String, JsonNode>> it = eps.fields(); it.hasNext(); ) {
             var e = it.next();
             JsonNode ipam = e.getValue().path("IPAMConfig");
-            endpoints.put(e.getKey(), new ContainerRecord.EndpointRequest(text(ipam, "IPv4Address"), text(ipam, "IPv6Address"),
+            // Newer CLIs key the mode's endpoint by the mode itself, "default" included: that is the bridge.
+            endpoints.put(e.getKey().equals("default") ? "bridge" : e.getKey(), new ContainerRecord.EndpointRequest(text(ipam, "IPv4Address"), text(ipam, "IPv6Address"),
                     strings(e.getValue().path("Aliases")), text(e.getValue(), "MacAddress")));
         }
         // Before API 1.44 the CLI sends --mac-address at the top level: it belongs to the mode's network.
@@ -199,13 +200,18 @@ public final class ContainerRoutes {
     private Response waitFor(Request r) {
         String condition = r.query("condition", "not-running");
         String id = containers.require(r.pathParam("id")).id();
-        // The next exit is looked up now, not when the stream starts: a quick `run --rm` container
-        // can be gone (exited and auto-removed) by then.
-        java.util.concurrent.CompletableFuture<Integer> nextExit = condition.equals("next-exit") ? containers.nextExit(id) : null;
+        // The future is taken now, not when the stream starts: a quick `run --rm` container can be
+        // gone (exited and auto-removed) by then.
+        java.util.concurrent.CompletableFuture<Integer> ending = switch (condition) {
+            case "", "not-running" -> null;
+            case "next-exit" -> containers.nextExit(id);
+            case "removed" -> containers.removal(id);
+            default -> throw ApiException.badRequest("invalid condition: \"" + condition + "\"");
+        };
         // Docker sends the headers at once and the body at exit: the CLI waits on it while the container runs.
         return Response.stream("application/json", out -> {
             out.flush();
-            int code = nextExit != null ? nextExit.join() : containers.waitFor(id, false);
+            int code = ending != null ? ending.join() : containers.waitFor(id, false);
             out.write(("{\"Error\":null,\"StatusCode\":" + code + "}\n").getBytes());
             out.flush();
         });
