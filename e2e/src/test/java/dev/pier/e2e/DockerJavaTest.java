@@ -6,6 +6,7 @@ import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.CreateNetworkResponse;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.Frame;
@@ -108,7 +109,11 @@ class DockerJavaTest {
 
             assertThat(logs(containerId)).isEqualTo("ready\n");
             // Docker's status codes come back as docker-java's exceptions.
-            assertThatThrownBy(() -> docker.removeNetworkCmd(name).exec()).isInstanceOf(ConflictException.class);
+            // A network in use: Docker's 403 (libnetwork's ActiveEndpointsError is "forbidden").
+            assertThatThrownBy(() -> docker.removeNetworkCmd(name).exec()).isInstanceOfSatisfying(DockerException.class,
+                    e -> assertThat(e.getHttpStatus()).isEqualTo(403));
+            assertThatThrownBy(() -> docker.createContainerCmd("busybox").withName(pier.prefix + "-c").withCmd("true").exec())
+                    .isInstanceOf(ConflictException.class);
             assertThatThrownBy(() -> docker.inspectContainerCmd(pier.prefix + "-nosuch").exec()).isInstanceOf(NotFoundException.class);
 
             docker.removeContainerCmd(containerId).withForce(true).exec();
