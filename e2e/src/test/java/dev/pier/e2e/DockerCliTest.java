@@ -291,6 +291,23 @@ class DockerCliTest {
     }
 
     @Test
+    void importedImagesListAndRun() {
+        String tag = pier.prefix + "-imported:v1";
+        String id = docker("import", Pier.BUSYBOX.toString(), tag).ok().out().strip();
+        assertThat(id).matches("sha256:[0-9a-f]{64}");
+        String images = docker("images").ok().out();
+        assertThat(images.split("\n")[0]).matches("REPOSITORY\\s+TAG\\s+IMAGE ID\\s+CREATED\\s+SIZE");
+        assertThat(images).containsPattern("(?m)^" + pier.prefix + "-imported\\s+v1\\s+" + id.substring(7, 19) + "\\s")
+                .containsPattern("(?m)^busybox\\s+latest\\s+[0-9a-f]{12}\\s");
+        assertThat(docker("images", "-q", tag).ok().out().strip()).isEqualTo(id.substring(7, 19));
+        Pier.Result run = docker("run", "--rm", tag, "echo", "from the import");
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.out()).isEqualTo("from the import\n");
+        docker("rmi", tag).ok();
+        assertThat(docker("images", "-q", tag).ok().out()).isBlank();
+    }
+
+    @Test
     void networkPruneRemovesOnlyUnusedNetworks() {
         String used = name("used"), idle = name("idle");
         docker("network", "create", "--subnet", net + "5.0/24", used).ok();
