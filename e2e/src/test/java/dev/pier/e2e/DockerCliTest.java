@@ -68,6 +68,11 @@ class DockerCliTest {
 
     /** Runs the docker client against the fixture's socket, with nothing of the caller's docker setup. */
     Pier.Result docker(String... args) {
+        return dockerWithInput(null, args);
+    }
+
+    /** The docker client with a file as its standard input (null: /dev/null). */
+    Pier.Result dockerWithInput(Path input, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(docker.toString());
         cmd.addAll(List.of(args));
@@ -80,7 +85,7 @@ class DockerCliTest {
             Path out = Files.createTempFile(pier.root, "docker-out", ".txt");
             Path err = Files.createTempFile(pier.root, "docker-err", ".txt");
             Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                    .redirectInput(ProcessBuilder.Redirect.from(input == null ? new java.io.File("/dev/null") : input.toFile())).start();
             if (!p.waitFor(90, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("timed out: docker " + String.join(" ", args) + "\nstdout: " + Files.readString(out)
@@ -208,6 +213,19 @@ class DockerCliTest {
         // A command that does not exist: Docker's 127 from the runtime.
         Pier.Result missing = docker("run", "--rm", "busybox", "/no/such/program");
         assertThat(missing.exit()).isIn(126, 127);
+    }
+
+    @Test
+    void runAndExecWithStdinReadWhatIsPiped() throws IOException {
+        Path input = Files.writeString(pier.root.resolve("docker-stdin.txt"), "typed\nlines\n");
+        Pier.Result run = dockerWithInput(input, "run", "-i", "--rm", "busybox", "sh", "-c", "cat; exit 6");
+        assertThat(run.exit()).as(run.toString()).isEqualTo(6);
+        assertThat(run.out()).isEqualTo("typed\nlines\n");
+        String c = name("stdin");
+        sleeperOnDefault(c);
+        Pier.Result exec = dockerWithInput(input, "exec", "-i", c, "wc", "-l");
+        assertThat(exec.exit()).as(exec.toString()).isZero();
+        assertThat(exec.out().strip()).isEqualTo("2");
     }
 
     @Test

@@ -241,15 +241,29 @@ public final class ContainerRoutes {
         return Response.hijack(r, contentType, (fromClient, toClient) -> {
             Thread input = null;
             if (stdin && c.settings().openStdin()) {
-                input = Thread.ofVirtual().start(() -> pumpStdin(c.id(), fromClient));
+                input = Thread.ofVirtual().start(() -> pumpStdin(c.id(), fromClient, end));
             }
             relay(c, stdout, stderr, end, logs, toClient);
             if (input != null) input.interrupt();
         });
     }
 
-    private void pumpStdin(String id, InputStream fromClient) {
-        try (OutputStream in = containers.stdin(id)) {
+    private void pumpStdin(String id, InputStream fromClient, java.util.concurrent.CompletableFuture<Integer> end) {
+        // `docker run -i` attaches before it starts the container: its stdin exists from the start on.
+        OutputStream opened = null;
+        while (opened == null) {
+            try {
+                opened = containers.stdin(id);
+            } catch (IllegalStateException notStartedYet) {
+                if (end.isDone()) return;
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+        try (OutputStream in = opened) {
             fromClient.transferTo(in);
         } catch (IOException | RuntimeException ignored) {
             // the container closed its stdin or went away
