@@ -63,6 +63,8 @@ public final class ContainerService {
     private final Map<String, ContainerRecord> byId = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Integer>> nextExit = new ConcurrentHashMap<>();
+    /** Waiters for a container's removal (wait?condition=removed), completed with its last exit code. */
+    private final Map<String, CompletableFuture<Integer>> removal = new ConcurrentHashMap<>();
     /** Containers the user stopped or killed: their restart policy does not bring them back. */
     private final Set<String> stoppedByUser = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> restartCounts = new ConcurrentHashMap<>();
@@ -694,6 +696,18 @@ public final class ContainerService {
         return nextExit.computeIfAbsent(require(id).id(), k -> new CompletableFuture<>());
     }
 
+    /**
+     * Completes when the container is removed, with its last exit code: what `run --rm` waits on,
+     * since a quick container can exit and be removed before its start request even returns.
+     */
+    public CompletableFuture<Integer> removal(String ref) {
+        String id = require(ref).id();
+        synchronized (lock(id)) {
+            require(id);   // removed meanwhile: not found, as Docker answers
+            return removal.computeIfAbsent(id, k -> new CompletableFuture<>());
+        }
+    }
+
     /** Blocks until the container is not running (condition not-running) or until its next exit. */
     public int waitFor(String ref, boolean nextExitOnly) {
         ContainerRecord r = require(ref);
@@ -732,6 +746,8 @@ public final class ContainerService {
             locks.remove(r.id());
             stoppedByUser.remove(r.id());
             restartCounts.remove(r.id());
+            CompletableFuture<Integer> waiter = removal.remove(r.id());
+            if (waiter != null) waiter.complete(current.state().exitCode());
         }
     }
 

@@ -9,6 +9,7 @@ import dev.pier.api.wire.ContainerWire;
 import dev.pier.dns.ContainerFiles;
 import dev.pier.engine.ContainerRecord;
 import dev.pier.engine.ContainerService;
+import dev.pier.engine.EngineException;
 import dev.pier.ports.PortRequest;
 
 import java.io.IOException;
@@ -80,7 +81,8 @@ public final class ContainerRoutes {
         for (Iterator<Map.Entry<String, JsonNode>> it = eps.fields(); it.hasNext(); ) {
             var e = it.next();
             JsonNode ipam = e.getValue().path("IPAMConfig");
-            endpoints.put(e.getKey(), new ContainerRecord.EndpointRequest(text(ipam, "IPv4Address"), text(ipam, "IPv6Address"),
+            // Newer CLIs key the mode's endpoint by the mode itself, "default" included: that is the bridge.
+            endpoints.put(e.getKey().equals("default") ? "bridge" : e.getKey(), new ContainerRecord.EndpointRequest(text(ipam, "IPv4Address"), text(ipam, "IPv6Address"),
                     strings(e.getValue().path("Aliases")), text(e.getValue(), "MacAddress")));
         }
         // Before API 1.44 the CLI sends --mac-address at the top level: it belongs to the mode's network.
@@ -108,7 +110,17 @@ public final class ContainerRoutes {
                 strings(host.path("DnsSearch")), strings(host.path("DnsOptions")), strings(host.path("ExtraHosts")),
                 strings(host.path("Links")), text(host, "Runtime"), List.of(), portBindings,
                 host.path("PublishAllPorts").asBoolean(false));
-        ContainerRecord created = containers.create(r.query("name", ""), image, settings);
+        ContainerRecord created;
+        try {
+            created = containers.create(r.query("name", ""), image, settings);
+        } catch (EngineException e) {
+            // The docker CLI reads a 404 from create as "no such image" and pulls: a missing network
+            // or container is bad input here (Docker itself only finds out at start).
+            if (e.kind() == EngineException.Kind.NOT_FOUND && !e.getMessage().startsWith("No such image")) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+            throw e;
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("Id", created.id());
         out.put("Warnings", List.of());
@@ -188,13 +200,18 @@ public final class ContainerRoutes {
     private Response waitFor(Request r) {
         String condition = r.query("condition", "not-running");
         String id = containers.require(r.pathParam("id")).id();
-        // The next exit is looked up now, not when the stream starts: a quick `run --rm` container
-        // can be gone (exited and auto-removed) by then.
-        java.util.concurrent.CompletableFuture<Integer> nextExit = condition.equals("next-exit") ? containers.nextExit(id) : null;
+        // The future is taken now, not when the stream starts: a quick `run --rm` container can be
+        // gone (exited and auto-removed) by then.
+        java.util.concurrent.CompletableFuture<Integer> ending = switch (condition) {
+            case "", "not-running" -> null;
+            case "next-exit" -> containers.nextExit(id);
+            case "removed" -> containers.removal(id);
+            default -> throw ApiException.badRequest("invalid condition: \"" + condition + "\"");
+        };
         // Docker sends the headers at once and the body at exit: the CLI waits on it while the container runs.
         return Response.stream("application/json", out -> {
             out.flush();
-            int code = nextExit != null ? nextExit.join() : containers.waitFor(id, false);
+            int code = ending != null ? ending.join() : containers.waitFor(id, false);
             out.write(("{\"Error\":null,\"StatusCode\":" + code + "}\n").getBytes());
             out.flush();
         });
@@ -224,15 +241,29 @@ public final class ContainerRoutes {
         return Response.hijack(r, contentType, (fromClient, toClient) -> {
             Thread input = null;
             if (stdin && c.settings().openStdin()) {
-                input = Thread.ofVirtual().start(() -> pumpStdin(c.id(), fromClient));
+                input = Thread.ofVirtual().start(() -> pumpStdin(c.id(), fromClient, end));
             }
             relay(c, stdout, stderr, end, logs, toClient);
             if (input != null) input.interrupt();
         });
     }
 
-    private void pumpStdin(String id, InputStream fromClient) {
-        try (OutputStream in = containers.stdin(id)) {
+    private void pumpStdin(String id, InputStream fromClient, java.util.concurrent.CompletableFuture<Integer> end) {
+        // `docker run -i` attaches before it starts the container: its stdin exists from the start on.
+        OutputStream opened = null;
+        while (opened == null) {
+            try {
+                opened = containers.stdin(id);
+            } catch (IllegalStateException notStartedYet) {
+                if (end.isDone()) return;
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+        try (OutputStream in = opened) {
             fromClient.transferTo(in);
         } catch (IOException | RuntimeException ignored) {
             // the container closed its stdin or went away

@@ -26,8 +26,12 @@ public final class ImageRoutes {
 
     public void register(Router router) {
         router.get("/images/json", mapped(r -> {
+            // `docker images NAME[:TAG]` sends {"reference": [...]}.
+            Filters f = Filters.parse(r.query("filters", ""), List.of("reference", "dangling"));
             List<Object> out = new ArrayList<>();
             images.list().stream().sorted(Comparator.comparing(Image::created, Comparator.nullsLast(Comparator.reverseOrder())))
+                    .filter(i -> f.matches("reference", ref -> i.repoTags().stream().anyMatch(t -> referenceMatches(ref, t))))
+                    .filter(i -> f.matches("dangling", d -> Boolean.parseBoolean(d) == i.repoTags().isEmpty()))
                     .forEach(i -> out.add(ImageWire.summary(i)));
             return Response.ok(out);
         }));
@@ -83,5 +87,28 @@ public final class ImageRoutes {
             }
         }
         return new Response.Text(200, "application/json", sb.toString().getBytes());
+    }
+
+    /**
+     * Docker's reference filter: a glob over "repo:tag" when it names a tag, over the repository
+     * alone when not ("busybox" matches every busybox tag).
+     */
+    static boolean referenceMatches(String pattern, String repoTag) {
+        int colon = repoTag.lastIndexOf(':');
+        String repo = colon > repoTag.lastIndexOf('/') ? repoTag.substring(0, colon) : repoTag;
+        boolean withTag = pattern.lastIndexOf(':') > pattern.lastIndexOf('/');
+        return glob(pattern).matcher(withTag ? repoTag : repo).matches();
+    }
+
+    private static java.util.regex.Pattern glob(String pattern) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            switch (c) {
+                case '*' -> regex.append("[^/]*");
+                case '?' -> regex.append("[^/]");
+                default -> regex.append(java.util.regex.Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return java.util.regex.Pattern.compile(regex.toString());
     }
 }

@@ -36,7 +36,18 @@ public final class SystemRoutes {
         router.get("/version", mapped(r -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("Platform", Map.of("Name", "Pier"));
-            m.put("Components", List.of(Map.of("Name", "Engine", "Version", VERSION, "Details", Map.of("ApiVersion", apiVersion))));
+            // `docker version` prints the Engine component's Details, not the top-level fields.
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("ApiVersion", apiVersion);
+            details.put("Arch", "amd64");
+            details.put("BuildTime", started.toString());
+            details.put("Experimental", "false");
+            details.put("GitCommit", "pier");
+            details.put("GoVersion", "java" + Runtime.version().feature());
+            details.put("KernelVersion", kernel());
+            details.put("MinAPIVersion", minApiVersion);
+            details.put("Os", "linux");
+            m.put("Components", List.of(Map.of("Name", "Engine", "Version", VERSION, "Details", details)));
             m.put("Version", VERSION);
             m.put("ApiVersion", apiVersion);
             m.put("MinAPIVersion", minApiVersion);

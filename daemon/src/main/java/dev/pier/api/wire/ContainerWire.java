@@ -68,7 +68,7 @@ public final class ContainerWire {
         m.put("Names", List.of("/" + r.name()));
         m.put("Image", r.imageName());
         m.put("ImageID", r.imageId());
-        m.put("Command", String.join(" ", r.settings().args()));
+        m.put("Command", command(r.settings().args()));
         m.put("Created", r.created().getEpochSecond());
         m.put("Ports", summaryPorts(r));
         m.put("Labels", r.settings().labels() == null ? Map.of() : r.settings().labels());
@@ -227,6 +227,17 @@ public final class ContainerWire {
             out.put(p.key(), list);
         }
         return out;
+    }
+
+    /** Docker's Command column: path and arguments, each argument with a space in single quotes. */
+    static String command(List<String> args) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (i > 0) out.append(' ');
+            out.append(i > 0 && arg.indexOf(' ') >= 0 ? "'" + arg + "'" : arg);
+        }
+        return out.toString();
     }
 
     /** The Ports list of /containers/json: published ports with their host side, exposed ones without. */

@@ -48,4 +48,10 @@ class ContainerWireTest {
         assertThat(JSON.writeValueAsString(ContainerWire.ports(r))).isEqualTo("{}");
         assertThat(ContainerWire.summaryPorts(r)).isEmpty();
     }
+
+    @Test
+    void commandQuotesArgumentsWithSpacesAsDockerDoes() {
+        assertThat(ContainerWire.command(List.of("sh", "-c", "echo hi; sleep 1"))).isEqualTo("sh -c 'echo hi; sleep 1'");
+        assertThat(ContainerWire.command(List.of("sleep", "60"))).isEqualTo("sleep 60");
+    }
 }
