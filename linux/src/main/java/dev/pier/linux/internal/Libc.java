@@ -51,11 +51,12 @@ public final class Libc {
     public static final int MS_PRIVATE = 1 << 18;
     public static final int MNT_DETACH = 2;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    static final Linker LINKER = Linker.nativeLinker();
+    static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    /** errno captured at the call site (ProcCalls and NsCalls use the same plumbing). */
+    static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
     /** struct sockaddr_nl: family, pad, pid, groups. */
     public static final StructLayout SOCKADDR_NL = MemoryLayout.structLayout(
@@ -92,7 +93,7 @@ public final class Libc {
     private static final MethodHandle GETTID = LINKER.downcallHandle(LIBC.find("gettid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
+    static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), descriptor, CAPTURE_ERRNO);
     }
 
@@ -100,15 +101,15 @@ public final class Libc {
     private static final ThreadLocal<MemorySegment> CALL_STATE_BUFFER =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
 
-    private static MemorySegment state() {
+    static MemorySegment state() {
         return CALL_STATE_BUFFER.get();
     }
 
-    private static int errno(MemorySegment state) {
+    static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
     }
 
-    private static int check(int rc, MemorySegment state, String operation, String object) {
+    static int check(int rc, MemorySegment state, String operation, String object) {
         if (rc < 0) throw new KernelException(errno(state), operation, object);
         return rc;
     }

@@ -5,14 +5,17 @@ import dev.pier.linux.KernelException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.util.Optional;
 
+import static dev.pier.linux.internal.Libc.CAPTURE_ERRNO;
+import static dev.pier.linux.internal.Libc.LIBC;
+import static dev.pier.linux.internal.Libc.LINKER;
+import static dev.pier.linux.internal.Libc.check;
+import static dev.pier.linux.internal.Libc.downcall;
+import static dev.pier.linux.internal.Libc.errno;
+import static dev.pier.linux.internal.Libc.state;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -48,11 +51,6 @@ public final class ProcCalls {
     /** struct sockaddr_un: a short family and 108 bytes of path. */
     private static final int SOCKADDR_UN_SIZE = 110;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
     /** struct epoll_event is packed on x86_64 (12 bytes) and naturally aligned elsewhere (16). */
     private static final boolean X86_64 = "amd64".equals(System.getProperty("os.arch"))
@@ -103,26 +101,6 @@ public final class ProcCalls {
     /** A call only newer C libraries have (glibc 2.36+); null when absent. */
     private static MethodHandle optional(String name, FunctionDescriptor descriptor) {
         return LIBC.find(name).map(s -> LINKER.downcallHandle(s, descriptor, CAPTURE_ERRNO)).orElse(null);
-    }
-
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), descriptor, CAPTURE_ERRNO);
-    }
-
-    private static final ThreadLocal<MemorySegment> CALL_STATE_BUFFER =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
-
-    private static MemorySegment state() {
-        return CALL_STATE_BUFFER.get();
-    }
-
-    private static int errno(MemorySegment state) {
-        return (int) ERRNO.get(state, 0L);
-    }
-
-    private static int check(int rc, MemorySegment state, String operation, String object) {
-        if (rc < 0) throw new KernelException(errno(state), operation, object);
-        return rc;
     }
 
     public static int prctl(int option, long arg2) {
