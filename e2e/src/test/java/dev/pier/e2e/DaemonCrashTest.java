@@ -63,12 +63,7 @@ class DaemonCrashTest {
         assertThat(pv).isEqualTo(ips.size());
         assertThat(ns).isEqualTo(ips.size());
         // The lowest free address is handed out again: nothing stayed allocated for the dead starts.
-        String ids = pier.pier("ps", "-aq").ok().out().strip();
-        if (!ids.isEmpty()) {
-            List<String> rm = new ArrayList<>(List.of("rm", "-f"));
-            rm.addAll(List.of(ids.split("\\s+")));
-            pier.pier(rm.toArray(String[]::new)).ok();
-        }
+        pier.removeAllContainers().ok();
         assertThat(pier.leftovers()).isEmpty();
         String addr = pier.pier("run", "--rm", "busybox", "ip", "-o", "-4", "addr", "show", "eth0").ok().out();
         assertThat(addr).contains(pier.subnetPrefix + "2/24");

@@ -62,12 +62,7 @@ class DnsTest {
 
     @AfterEach
     void clean() {
-        String ids = pier.pier("ps", "-aq").out().strip();
-        if (!ids.isEmpty()) {
-            List<String> rm = new ArrayList<>(List.of("rm", "-f"));
-            rm.addAll(List.of(ids.split("\\s+")));
-            pier.pier(rm.toArray(String[]::new));
-        }
+        pier.removeAllContainers();
     }
 
     /** A sleeping busybox whose other names go to the test's upstream (never to a real server). */

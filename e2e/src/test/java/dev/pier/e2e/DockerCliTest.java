@@ -7,9 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,12 +54,7 @@ class DockerCliTest {
 
     @AfterEach
     void clean() {
-        String ids = pier.pier("ps", "-aq").out().strip();
-        if (!ids.isEmpty()) {
-            List<String> rm = new ArrayList<>(List.of("rm", "-f"));
-            rm.addAll(List.of(ids.split("\\s+")));
-            pier.pier(rm.toArray(String[]::new));
-        }
+        pier.removeAllContainers();
         pier.pier("network", "prune", "-f");
     }
 
@@ -273,7 +265,7 @@ class DockerCliTest {
         assertThat(docker("port", c, "80").ok().out()).isEqualTo("127.0.0.1:" + hostPort + "\n");
         assertThat(docker("port", c, "80/tcp").ok().out()).isEqualTo("127.0.0.1:" + hostPort + "\n");
         assertThat(docker("ps", "--format", "{{.Ports}}").ok().out().strip()).isEqualTo("127.0.0.1:" + hostPort + "->80/tcp");
-        assertThat(fetch("127.0.0.1", hostPort)).isEqualTo(id.substring(0, 12));
+        assertThat(Pier.fetch("127.0.0.1", hostPort)).isEqualTo(id.substring(0, 12));
         Pier.Result unpublished = docker("port", c, "81");
         assertThat(unpublished.exit()).isEqualTo(1);
         assertThat(unpublished.err()).containsPattern("No public port '81(/tcp)?' published for " + c);
@@ -338,23 +330,5 @@ class DockerCliTest {
 
     private void sleeperOnDefault(String container) {
         docker("run", "-d", "--name", container, "busybox", "sleep", "60").ok();
-    }
-
-    /** What a TCP connection to host:port reads, retried for ~4 s while the server starts; "" when never answered. */
-    private static String fetch(String host, int port) throws InterruptedException {
-        for (int i = 0; i < 20; i++) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(host, port), 1000);
-                s.setSoTimeout(2000);
-                try (InputStream in = s.getInputStream()) {
-                    String got = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-                    if (!got.isEmpty()) return got;
-                }
-            } catch (IOException e) {
-                // not yet
-            }
-            Thread.sleep(200);
-        }
-        return "";
     }
 }

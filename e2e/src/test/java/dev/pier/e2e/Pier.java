@@ -195,16 +195,42 @@ final class Pier implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code rm -f} of every container this daemon has: the result of that rm, or of the failed
+     * {@code ps -aq}, or an empty success when there was none.
+     */
+    Result removeAllContainers() {
+        Result ps = pier("ps", "-aq");
+        String ids = ps.out().strip();
+        if (ps.exit() != 0 || ids.isEmpty()) return ps;
+        List<String> rm = new ArrayList<>(List.of("rm", "-f"));
+        rm.addAll(List.of(ids.split("\\s+")));
+        return pier(rm.toArray(String[]::new));
+    }
+
+    /** What a TCP connection to host:port reads, retried for ~4 s while the server starts; "" when never answered. */
+    static String fetch(String host, int port) {
+        for (int i = 0; i < 20; i++) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(host, port), 1000);
+                s.setSoTimeout(2000);
+                try (java.io.InputStream in = s.getInputStream()) {
+                    String got = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+                    if (!got.isEmpty()) return got;
+                }
+            } catch (IOException e) {
+                // not yet
+            }
+            sleep(200);
+        }
+        return "";
+    }
+
     @Override
     public void close() throws Exception {
         try {
             if (daemon != null && daemon.isAlive()) {
-                String ids = pier("ps", "-aq").out().strip();
-                if (!ids.isEmpty()) {
-                    List<String> rm = new ArrayList<>(List.of("rm", "-f"));
-                    rm.addAll(List.of(ids.split("\\s+")));
-                    pier(rm.toArray(String[]::new));
-                }
+                removeAllContainers();
                 // A user network's bridge outlives its daemon by design: remove the test's networks first.
                 pier("network", "prune", "-f");
                 daemon.destroy();

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -56,12 +55,7 @@ class PortsTest {
 
     @AfterEach
     void clean() {
-        String ids = pier.pier("ps", "-aq").out().strip();
-        if (!ids.isEmpty()) {
-            List<String> rm = new ArrayList<>(List.of("rm", "-f"));
-            rm.addAll(List.of(ids.split("\\s+")));
-            pier.pier(rm.toArray(String[]::new));
-        }
+        pier.removeAllContainers();
     }
 
     // ---------------------------------------------------------------- helpers
@@ -92,24 +86,6 @@ class PortsTest {
         }
         args.addAll(List.of("busybox", "nc", "-ll", "-p", "80", "-e", "echo", "hello"));
         return pier.pier(args.toArray(String[]::new)).ok().out().strip();
-    }
-
-    /** What a TCP connection to host:port reads, retried for ~4 s while the server starts; "" when never answered. */
-    private static String fetch(String host, int port) {
-        for (int i = 0; i < 20; i++) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(host, port), 1000);
-                s.setSoTimeout(2000);
-                try (InputStream in = s.getInputStream()) {
-                    String got = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-                    if (!got.isEmpty()) return got;
-                }
-            } catch (IOException e) {
-                // not yet
-            }
-            sleep(200);
-        }
-        return "";
     }
 
     /** One attempt only: for addresses that must not answer. */
@@ -159,9 +135,9 @@ class PortsTest {
     void aPublishedPortAnswersOnTheHostsAddressesOnLoopbackFromOutsideAndFromAnotherContainer() throws Exception {
         int port = freePort();
         String id = helloServer(port + ":80");
-        assertThat(fetch(gateway, port)).isEqualTo("hello");
-        assertThat(fetch("127.0.0.1", port)).isEqualTo("hello");
-        assertThat(fetch(net + "1", port)).as("another host address").isEqualTo("hello");
+        assertThat(Pier.fetch(gateway, port)).isEqualTo("hello");
+        assertThat(Pier.fetch("127.0.0.1", port)).isEqualTo("hello");
+        assertThat(Pier.fetch(net + "1", port)).as("another host address").isEqualTo("hello");
         assertThat(fromOutside(net + "1", port)).as("from outside, through the veth").isEqualTo("hello");
         String containerIp = pier.pier("inspect", "-f", "{{.NetworkSettings.IPAddress}}", id).ok().out().strip();
         Pier.sh("ip -n " + outside + " route replace " + pier.subnetPrefix + "0/24 via " + net + "1").ok();
@@ -186,14 +162,14 @@ class PortsTest {
         assertThat(bindable(port)).as("released at stop").isTrue();
         assertThat(pier.pier("inspect", "-f", "{{json .NetworkSettings.Ports}}", id).ok().out().strip()).isEqualTo("{}");
         pier.pier("start", id).ok();
-        assertThat(fetch("127.0.0.1", port)).as("published again at start").isEqualTo("hello");
+        assertThat(Pier.fetch("127.0.0.1", port)).as("published again at start").isEqualTo("hello");
         pier.pier("rm", "-f", id).ok();
         assertThat(elements()).doesNotContain(" . " + port + " : ");
         assertThat(bindable(port)).as("released at rm").isTrue();
 
         // Leaving the network the ports lead to takes them away too.
         String again = helloServer(port + ":80");
-        assertThat(fetch("127.0.0.1", port)).isEqualTo("hello");
+        assertThat(Pier.fetch("127.0.0.1", port)).isEqualTo("hello");
         pier.pier("network", "disconnect", "bridge", again).ok();
         assertThat(elements()).doesNotContain(" . " + port + " : ");
         assertThat(bindable(port)).as("released at disconnect").isTrue();
@@ -204,7 +180,7 @@ class PortsTest {
     void aLoopbackBindingIsNotReachableThroughAnyOtherAddress() throws Exception {
         int port = freePort();
         String id = helloServer("127.0.0.1:" + port + ":80");
-        assertThat(fetch("127.0.0.1", port)).isEqualTo("hello");
+        assertThat(Pier.fetch("127.0.0.1", port)).isEqualTo("hello");
         assertThat(fetchOnce(gateway, port)).isEmpty();
         assertThat(fetchOnce(net + "1", port)).isEmpty();
         assertThat(Pier.sh("ip netns exec " + outside + " busybox nc -w 2 " + net + "1 " + port + " </dev/null").out()).isEmpty();
@@ -263,7 +239,7 @@ class PortsTest {
             other.bind(new InetSocketAddress("0.0.0.0", first));
             String id = helloServer(first + "-" + (first + 1) + ":80");
             assertThat(pier.pier("port", id, "80").ok().out()).isEqualTo("0.0.0.0:" + (first + 1) + "\n");
-            assertThat(fetch("127.0.0.1", first + 1)).isEqualTo("hello");
+            assertThat(Pier.fetch("127.0.0.1", first + 1)).isEqualTo("hello");
         }
         int base = freePort();
         String id = pier.pier("run", "-d", "-p", base + "-" + (base + 1) + ":80-81", "busybox", "sleep", "60").ok().out().strip();
@@ -279,7 +255,7 @@ class PortsTest {
         String line = pier.pier("port", id, "80/tcp").ok().out().strip();
         int port = Integer.parseInt(line.substring(line.lastIndexOf(':') + 1));
         assertThat(port).isBetween(Integer.parseInt(range[0]), Integer.parseInt(range[1]));
-        assertThat(fetch("127.0.0.1", port)).isEqualTo("hello");
+        assertThat(Pier.fetch("127.0.0.1", port)).isEqualTo("hello");
         assertThat(pier.pier("port", id).ok().out()).contains("90/udp -> 0.0.0.0:");
         // An exposed port without -P is listed, unpublished.
         String quiet = pier.pier("run", "-d", "--expose", "7000", "busybox", "sleep", "60").ok().out().strip();
@@ -315,12 +291,12 @@ class PortsTest {
     void aDaemonRestartHoldsAndMapsTheRunningContainersPortsAgain() throws Exception {
         int port = freePort();
         String id = helloServer(port + ":80");
-        assertThat(fetch("127.0.0.1", port)).isEqualTo("hello");
+        assertThat(Pier.fetch("127.0.0.1", port)).isEqualTo("hello");
         pier.killDaemon();
         pier.startDaemon();
         assertThat(elements()).contains("tcp . " + port + " : ");
         assertThat(bindable(port)).as("held again").isFalse();
-        assertThat(fetch("127.0.0.1", port)).isEqualTo("hello");
+        assertThat(Pier.fetch("127.0.0.1", port)).isEqualTo("hello");
         assertThat(pier.pier("port", id).ok().out()).isEqualTo("80/tcp -> 0.0.0.0:" + port + "\n");
         pier.pier("rm", "-f", id).ok();
         assertThat(elements()).doesNotContain(" . " + port + " : ");
@@ -351,7 +327,7 @@ class PortsTest {
         long millis = (System.nanoTime() - t0) / 1_000_000;
         assertThat(millis).as("pier run -d with 1000 published ports, in ms").isLessThan(5000);
         assertThat(ruleCount()).as("rules do not grow with ports").isEqualTo(rules);
-        assertThat(fetch("127.0.0.1", last)).isEqualTo("hello");
+        assertThat(Pier.fetch("127.0.0.1", last)).isEqualTo("hello");
         assertThat(pier.pier("port", id).ok().out().lines().count()).isEqualTo(1000);
         assertThat(bindable(base + 500)).isFalse();
         pier.pier("rm", "-f", id).ok();
@@ -371,7 +347,7 @@ class PortsTest {
             // A network comes: Pier rewrites its own table, not the administrator's.
             pier.pier("network", "create", "--subnet", "10.254." + (pier.prefix.hashCode() & 0xFF) + ".0/24", pier.prefix + "-pn").ok();
             assertThat(Pier.sh("ip netns exec " + outside + " busybox nc -w 2 " + net + "1 " + port + " </dev/null").out()).isEmpty();
-            assertThat(fetch(gateway, port)).as("the host itself is not forwarded").isEqualTo("hello");
+            assertThat(Pier.fetch(gateway, port)).as("the host itself is not forwarded").isEqualTo("hello");
         } finally {
             Pier.sh("nft flush chain " + user + " forward");
             pier.pier("network", "rm", pier.prefix + "-pn");

@@ -5,9 +5,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -35,12 +33,7 @@ class UserNetworksTest {
 
     @AfterEach
     void clean() {
-        String ids = pier.pier("ps", "-aq").out().strip();
-        if (!ids.isEmpty()) {
-            List<String> rm = new ArrayList<>(List.of("rm", "-f"));
-            rm.addAll(List.of(ids.split("\\s+")));
-            pier.pier(rm.toArray(String[]::new));
-        }
+        pier.removeAllContainers();
         pier.pier("network", "prune", "-f");
     }
 
