@@ -18,12 +18,11 @@ engines=()
 for engine in $PBE_ENGINES; do [ "$engine" != podman ] && engines+=("$engine"); done
 declare -A result
 
-socket() { case "$1" in pier) echo "$PBE_TMP/pier.sock" ;; docker) echo "$PBE_DOCKER/docker.sock" ;; esac; }
 
 # api ENGINE METHOD PATH [JSON]: one curl call; the body to stdout; fails on an HTTP error.
 api() {
   local engine="$1" method="$2" path="$3" body="${4:-}"
-  local args=(-sS --fail-with-body --unix-socket "$(socket "$engine")" -X "$method")
+  local args=(-sS --fail-with-body --unix-socket "$(pbe_socket "$engine")" -X "$method")
   [ -n "$body" ] && args+=(-H 'Content-Type: application/json' -d "$body")
   curl "${args[@]}" "http://localhost/v1.41$path"
 }

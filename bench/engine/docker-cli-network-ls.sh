@@ -8,7 +8,7 @@ PBE_ENGINES="pier docker"
 n="${1:-20}"
 [[ "$n" =~ ^[1-9][0-9]*$ ]] || pbe_die "N must be a positive integer, got '$n'"
 pbe_results_reset docker-cli-network-ls
-declare -A sock=([pier]="$PBE_TMP/pier.sock" [docker]="$PBE_DOCKER/docker.sock") median p90
+declare -A median p90
 up=()
 for engine in pier docker; do
   median[$engine]=n/a; p90[$engine]=n/a
@@ -16,7 +16,7 @@ for engine in pier docker; do
 done
 for ((i = 0; i < n + 3; i++)); do
   for engine in "${up[@]}"; do
-    if pbe_time "$PBE_DOCKER_CLI" -H "unix://${sock[$engine]}" network ls; then
+    if pbe_time "$PBE_DOCKER_CLI" -H "unix://$(pbe_socket "$engine")" network ls; then
       ((i >= 3)) && echo "$PBE_LAST_MS" >> "$PBE_TMP/dcli.$engine"
     fi
   done

@@ -41,6 +41,11 @@ pbe_bridge() {
   case "$1" in pier) echo $PIER_BRIDGE ;; docker) echo $DOCKER_BRIDGE ;; podman) echo $PODMAN_BRIDGE ;; esac
 }
 
+# The engine's API socket (Podman has none here: empty).
+pbe_socket() {
+  case "$1" in pier) echo "$PBE_TMP/pier.sock" ;; docker) echo "$PBE_DOCKER/docker.sock" ;; *) echo "" ;; esac
+}
+
 # The engine's CLI, pointed at this benchmark's private daemon/state.
 pbe_cli() {
   local engine="$1"; shift

@@ -15,9 +15,6 @@ declare -A cli_median api_median
 subnet() { # a /24 per engine and round (the API pairs use a /16 of their own), away from every other benchmark subnet
   case "$1" in pier) echo "10.197.$2.0/24" ;; docker) echo "10.196.$2.0/24" ;; podman) echo "10.195.$2.0/24" ;; esac
 }
-socket() {
-  case "$1" in pier) echo "$PBE_TMP/pier.sock" ;; docker) echo "$PBE_DOCKER/docker.sock" ;; *) echo "" ;; esac
-}
 cli_pair() {
   local engine="$1" name="$2" net="$3"
   pbe_cli "$engine" network create --subnet "$net" "$name" >/dev/null && pbe_cli "$engine" network rm "$name" >/dev/null
@@ -38,7 +35,7 @@ done
 declare -A api_create api_rm
 for engine in "${up[@]}"; do
   read -r cli_median[$engine] _ _ _ < <(pbe_stats < "$PBE_TMP/cli.$engine")
-  sock=$(socket "$engine")
+  sock=$(pbe_socket "$engine")
   [ -n "$sock" ] || continue
   base=$(subnet "$engine" 0); base=${base%.0.0/24}
   read -r api_create[$engine] api_rm[$engine] api_median[$engine] \

@@ -17,9 +17,8 @@ read -r -a populations <<< "${populations[*]}"
 [[ "$k" =~ ^[1-9][0-9]*$ ]] || pbe_die "K must be a positive integer, got '$k'"
 pbe_results_reset usernet-scale
 
-socket() { case "$1" in pier) echo "$PBE_TMP/pier.sock" ;; docker) echo "$PBE_DOCKER/docker.sock" ;; esac; }
 api() { # api ENGINE METHOD PATH [JSON]
-  local sock; sock=$(socket "$1")
+  local sock; sock=$(pbe_socket "$1")
   if [ -n "${4:-}" ]; then
     curl -sf --unix-socket "$sock" -X "$2" -H 'Content-Type: application/json' -d "$4" "http://engine/v1.41$3"
   else

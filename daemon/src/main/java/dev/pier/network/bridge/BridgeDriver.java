@@ -57,8 +57,7 @@ public final class BridgeDriver implements NetworkDriver {
             if (network.mtu() > 0 && bridge.mtu() != network.mtu()) host.setMtu(name, network.mtu());
         }
         int index = bridge.index();
-        Set<String> present = new HashSet<>();
-        host.addresses(0, index).forEach(a -> present.add(a.prefix().toString()));
+        Set<String> present = addressesOn(index);
         Netlink.Batch batch = host.batch();
         for (IpPrefix gateway : network.gateways()) {
             if (!present.contains(gateway.toString())) batch.addAddress(index, gateway);
@@ -86,8 +85,7 @@ public final class BridgeDriver implements NetworkDriver {
         if (bridge == null) return;
         // Addresses first: taking an IPv6 link down removes its addresses itself.
         Netlink.Batch batch = host.batch();
-        Set<String> present = new HashSet<>();
-        host.addresses(0, bridge.index()).forEach(a -> present.add(a.prefix().toString()));
+        Set<String> present = addressesOn(bridge.index());
         for (IpPrefix gateway : network.gateways()) {
             if (present.contains(gateway.toString())) batch.deleteAddress(bridge.index(), gateway);
         }
@@ -128,6 +126,13 @@ public final class BridgeDriver implements NetworkDriver {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while bridge " + name + " is being deleted", e);
         }
+    }
+
+    /** The prefixes on a link, as text, to compare with a network's gateways. */
+    private Set<String> addressesOn(int index) {
+        Set<String> present = new HashSet<>();
+        host.addresses(0, index).forEach(a -> present.add(a.prefix().toString()));
+        return present;
     }
 
     private int bridgeIndex(NetworkPlan network) {
