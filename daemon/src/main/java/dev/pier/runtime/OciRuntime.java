@@ -148,7 +148,10 @@ public final class OciRuntime {
                 Mounts.makeFifo(fifo, 0600);
                 // Read-write: opening does not wait for a reader, and the child's read-only open finds a writer.
                 RandomAccessFile holder = new RandomAccessFile(fifo.toFile(), "rw");
-                stdinHolders.put(id, holder);
+                // An attach racing this start may already have opened the FIFO through stdin(id):
+                // one holder only, or the one left unclosed keeps the container from ever seeing EOF.
+                RandomAccessFile raced = stdinHolders.putIfAbsent(id, holder);
+                if (raced != null) holder.close();
                 undo.push(() -> closeStdin(id));
                 stdin = fifo.toFile();
             }

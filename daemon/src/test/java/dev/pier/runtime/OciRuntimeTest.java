@@ -299,6 +299,31 @@ class OciRuntimeTest {
     }
 
     @Test
+    void stdinOpenedWhileTheContainerStartsStillEndsInEof() throws Exception {
+        // `docker run -i` attaches before the start: its stdin pump races start's own FIFO holder.
+        for (int round = 0; round < 12; round++) {
+            Spec spec = new Spec(newId(), "sh", "-c", "cat; echo eof");
+            spec.openStdin = true;
+            CompletableFuture<OutputStream> pump = CompletableFuture.supplyAsync(() -> {
+                while (true) {
+                    try {
+                        return runtime.stdin(spec.id);
+                    } catch (IllegalStateException | IllegalArgumentException notYet) {
+                        Thread.onSpinWait();
+                    }
+                }
+            }, r -> Thread.ofPlatform().start(r));
+            long pid = runtime.start(spec.build());
+            CompletableFuture<Integer> exit = exitOf(spec.id, pid);
+            try (OutputStream in = pump.get(30, TimeUnit.SECONDS)) {
+                in.write(("round " + round + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            assertThat(exit.get(30, TimeUnit.SECONDS)).as("round %d saw EOF", round).isZero();
+            assertThat(Files.readString(runtime.stdoutLog(spec.id))).isEqualTo("round " + round + "\neof\n");
+        }
+    }
+
+    @Test
     void runsWithATerminalWhoseOutputGoesToTheLog() throws Exception {
         Spec spec = new Spec(newId(), "sh", "-c", "tty; stty size; read line; echo got $line; exit 2");
         spec.tty = true;
