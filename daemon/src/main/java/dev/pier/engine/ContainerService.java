@@ -19,6 +19,7 @@ import dev.pier.ports.PublishedPort;
 import dev.pier.runtime.ContainerSpec;
 import dev.pier.runtime.NetworkNamespace;
 import dev.pier.runtime.OciRuntime;
+import dev.pier.runtime.RuntimeVersion;
 import dev.pier.runtime.RuntimeState;
 import dev.pier.store.Store;
 
@@ -166,6 +167,11 @@ public final class ContainerService {
     }
 
     // ------------------------------------------------------------------ lookup
+
+    /** Every runtime the engine can run containers with, and what each says of itself. */
+    public List<RuntimeVersion> runtimes() {
+        return OciRuntime.runtimeNames().stream().map(runtime::version).toList();
+    }
 
     public List<ContainerRecord> list() {
         return List.copyOf(byId.values());

@@ -631,6 +631,37 @@ public final class OciRuntime {
         return name;
     }
 
+    private final Map<String, RuntimeVersion> versions = new ConcurrentHashMap<>();
+
+    /** The runtimes this engine can use, by name. */
+    public static List<String> runtimeNames() {
+        return RUNTIMES;
+    }
+
+    /** The runtime's path, version and commit, asked once ({@code --version}); empty fields when it is not installed. */
+    public RuntimeVersion version(String runtime) {
+        String name = runtimeName(runtime);
+        return versions.computeIfAbsent(name, n -> {
+            String path;
+            try {
+                path = binary(n);
+            } catch (ContainerRuntimeException notInstalled) {
+                return new RuntimeVersion(n, "", "", "");
+            }
+            try {
+                Process p = new ProcessBuilder(path, "--version").redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                p.waitFor();
+                return RuntimeVersion.parse(n, path, out);
+            } catch (IOException e) {
+                return new RuntimeVersion(n, path, "", "");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new RuntimeVersion(n, path, "", "");
+            }
+        });
+    }
+
     /** The runtime that started id (recorded in its bundle), else runc. */
     private String runtimeOf(String id) {
         Path marker = bundlesDir.resolve(requireId(id)).resolve("runtime");

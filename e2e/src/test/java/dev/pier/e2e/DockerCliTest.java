@@ -68,6 +68,16 @@ class DockerCliTest {
         List<String> cmd = new ArrayList<>();
         cmd.add(docker.toString());
         cmd.addAll(List.of(args));
+        return withDockerEnvironment(cmd, input, String.join(" ", args));
+    }
+
+    /** The docker client on a terminal of its own (util-linux's script), typing the input file's lines into it. */
+    Pier.Result dockerOnTerminal(Path input, String... args) {
+        String line = docker + " " + String.join(" ", args);
+        return withDockerEnvironment(List.of("script", "-qec", line, "/dev/null"), input, line);
+    }
+
+    private Pier.Result withDockerEnvironment(List<String> cmd, Path input, String what) {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("DOCKER_"));
@@ -80,7 +90,7 @@ class DockerCliTest {
                     .redirectInput(ProcessBuilder.Redirect.from(input == null ? new java.io.File("/dev/null") : input.toFile())).start();
             if (!p.waitFor(90, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new AssertionError("timed out: docker " + String.join(" ", args) + "\nstdout: " + Files.readString(out)
+                throw new AssertionError("timed out: docker " + what + "\nstdout: " + Files.readString(out)
                         + "\nstderr: " + Files.readString(err));
             }
             Pier.Result r = new Pier.Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
@@ -111,6 +121,12 @@ class DockerCliTest {
                 .containsPattern("API version:\\s+1\\.\\d+").containsPattern("OS/Arch:\\s+linux/amd64");
         assertThat(docker("version", "-f", "{{.Server.Version}}").ok().out().strip()).isNotEmpty().doesNotContain("<no value>");
         assertThat(docker("info", "-f", "{{.OSType}} {{.Name}}").ok().out()).startsWith("linux ");
+        // The runtime lines come from the runtime itself; memory from the kernel.
+        String runc = Pier.sh("runc --version | sed -n 's/^commit: //p'").out().strip();
+        String info = docker("info").ok().out();
+        assertThat(info).contains("Default Runtime: runc").containsPattern("Runtimes:.*\\brunc\\b")
+                .contains("runc version: " + runc).doesNotContain("Total Memory: 0B");
+        assertThat(runc).isNotEmpty();
     }
 
     @Test
@@ -141,6 +157,24 @@ class DockerCliTest {
         Pier.Result gone = docker("network", "inspect", app);
         assertThat(gone.exit()).isEqualTo(1);
         assertThat(gone.err()).contains(app).containsPattern("No such network|not found");
+    }
+
+    @Test
+    void networkCreateWithRangeInternalAndDriverOptions() {
+        String inner = name("inner"), bridge = pier.prefix + "-dbr";
+        docker("network", "create", "--subnet", net + "7.0/24", "--ip-range", net + "7.128/26", "--internal",
+                "-o", "com.docker.network.bridge.name=" + bridge, "-o", "com.docker.network.driver.mtu=1400", inner).ok();
+        assertThat(docker("network", "inspect", "-f",
+                "{{.Internal}} {{range .IPAM.Config}}{{.IPRange}}{{end}} {{index .Options \"com.docker.network.bridge.name\"}}", inner).ok().out().strip())
+                .isEqualTo("true " + net + "7.128/26 " + bridge);
+        assertThat(Pier.sh("ip -o link show " + bridge).out()).contains("mtu 1400");
+        // The container's address comes from the range; its interface has the MTU; an internal network has no default route.
+        Pier.Result seen = docker("run", "--rm", "--network", inner, "busybox", "sh", "-c", "ip -4 -o addr show eth0; ip -o link show eth0; ip route");
+        assertThat(seen.exit()).as(seen.toString()).isZero();
+        assertThat(seen.out()).containsPattern("inet " + java.util.regex.Pattern.quote(net + "7.") + "(1(2[89]|[3-8]\\d|9[01]))/24")
+                .contains("mtu 1400").doesNotContain("default");
+        docker("network", "rm", inner).ok();
+        assertThat(Pier.sh("ip -o link show " + bridge).exit()).isNotZero();
     }
 
     @Test
@@ -218,6 +252,16 @@ class DockerCliTest {
         Pier.Result exec = dockerWithInput(input, "exec", "-i", c, "wc", "-l");
         assertThat(exec.exit()).as(exec.toString()).isZero();
         assertThat(exec.out().strip()).isEqualTo("2");
+    }
+
+    @Test
+    void runWithATerminalTakesTypedInput() throws IOException {
+        // The line echoed back by the terminal holds "$((6*7))"; only the shell's evaluation prints 42.
+        Path typed = Files.writeString(pier.root.resolve("docker-typed.txt"), "test -t 0 && echo tty-$((6*7))\nexit 3\n");
+        Pier.Result run = dockerOnTerminal(typed, "run", "-it", "--rm", "busybox", "sh");
+        assertThat(run.exit()).as(run.toString()).isEqualTo(3);
+        assertThat(run.out()).contains("tty-42");
+        assertThat(docker("ps", "-aq").ok().out()).isBlank();
     }
 
     @Test
@@ -315,6 +359,44 @@ class DockerCliTest {
         assertThat(run.out()).isEqualTo("from the import\n");
         docker("rmi", tag).ok();
         assertThat(docker("images", "-q", tag).ok().out()).isBlank();
+    }
+
+    @Test
+    void loadTakesADockerSaveArchiveFromAFileAndFromStdin() throws Exception {
+        String tag = pier.prefix + "-saved:v2";
+        Path archive = dockerSaveArchive(tag);
+        assertThat(docker("load", "-i", archive.toString()).ok().out()).contains("Loaded image: " + tag);
+        assertThat(docker("image", "inspect", "-f", "{{json .Config.Cmd}}", tag).ok().out().strip()).isEqualTo("[\"sh\"]");
+        Pier.Result run = docker("run", "--rm", tag, "echo", "loaded");
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.out()).isEqualTo("loaded\n");
+        docker("rmi", tag).ok();
+        assertThat(dockerWithInput(archive, "load").ok().out()).contains("Loaded image: " + tag);
+        docker("rmi", tag).ok();
+        // Not an archive: an error, and no image.
+        Pier.Result bad = docker("load", "-i", Pier.HOME.resolve("README.md").toString());
+        assertThat(bad.exit()).isNotZero();
+        assertThat(bad.err()).isNotBlank();
+        assertThat(docker("images", "-q", tag).ok().out()).isBlank();
+    }
+
+    /** What `docker save` writes, around the busybox root filesystem: manifest.json, the config, one layer. */
+    private Path dockerSaveArchive(String tag) throws Exception {
+        Path dir = Files.createDirectories(pier.root.resolve("save-" + System.nanoTime()));
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        String diffId = "sha256:" + java.util.HexFormat.of().formatHex(sha.digest(Files.readAllBytes(Pier.BUSYBOX)));
+        Files.createDirectories(dir.resolve("layer"));
+        Files.copy(Pier.BUSYBOX, dir.resolve("layer/layer.tar"));
+        String config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2026-01-02T03:04:05Z\","
+                + "\"config\":{\"Cmd\":[\"sh\"],\"Env\":[\"PATH=/bin\"]},"
+                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + diffId + "\"]}}";
+        String configName = java.util.HexFormat.of().formatHex(sha.digest(config.getBytes(StandardCharsets.UTF_8))) + ".json";
+        Files.writeString(dir.resolve(configName), config);
+        Files.writeString(dir.resolve("manifest.json"),
+                "[{\"Config\":\"" + configName + "\",\"RepoTags\":[\"" + tag + "\"],\"Layers\":[\"layer/layer.tar\"]}]");
+        Path archive = pier.root.resolve("saved-" + System.nanoTime() + ".tar");
+        Pier.sh("tar -C " + dir + " -cf " + archive + " manifest.json " + configName + " layer").ok();
+        return archive;
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.pier.engine.ContainerRecord;
 import dev.pier.engine.ContainerService;
 import dev.pier.engine.NetworkService;
 import dev.pier.image.ImageStore;
+import dev.pier.runtime.RuntimeVersion;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,28 +75,42 @@ public final class SystemRoutes {
             m.put("Plugins", Map.of("Volume", List.of("local"), "Network", List.of("bridge", "host", "null"), "Log", List.of("local")));
             m.put("MemoryLimit", false);
             m.put("SwapLimit", false);
-            m.put("IPv4Forwarding", true);
+            m.put("IPv4Forwarding", "1".equals(read("/proc/sys/net/ipv4/ip_forward")));
             m.put("BridgeNfIptables", false);
             m.put("BridgeNfIp6tables", false);
             m.put("Debug", false);
-            m.put("NFd", 0);
+            m.put("NFd", openFiles());
             m.put("NGoroutines", Thread.activeCount());
             m.put("SystemTime", Instant.now().toString());
             m.put("LoggingDriver", "local");
             m.put("CgroupDriver", "cgroupfs");
-            m.put("CgroupVersion", "2");
+            // A unified hierarchy has cgroup.controllers at its root; hybrid and v1 hosts count as 1, as Docker does.
+            m.put("CgroupVersion", Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? "2" : "1");
             m.put("KernelVersion", kernel());
             m.put("OperatingSystem", "Pier");
             m.put("OSType", "linux");
             m.put("Architecture", "x86_64");
             m.put("NCPU", Runtime.getRuntime().availableProcessors());
-            m.put("MemTotal", 0);
+            m.put("MemTotal", memTotal());
             m.put("DockerRootDir", dataRoot.toString());
             m.put("Name", hostname());
             m.put("Labels", List.of());
             m.put("ServerVersion", VERSION);
-            m.put("Runtimes", Map.of("runc", Map.of("path", "runc"), "crun", Map.of("path", "crun")));
+            Map<String, Object> runtimes = new LinkedHashMap<>();
+            RuntimeVersion defaultVersion = null;
+            for (RuntimeVersion v : containers.runtimes()) {
+                if (v.path().isEmpty()) continue;
+                runtimes.put(v.name(), Map.of("path", v.path()));
+                if (v.name().equals(defaultRuntime)) defaultVersion = v;
+            }
+            m.put("Runtimes", runtimes);
             m.put("DefaultRuntime", defaultRuntime);
+            // `docker info` prints these commits as "runc version", "containerd version", "init version".
+            String commit = defaultVersion == null ? "" : defaultVersion.commit();
+            m.put("RuncCommit", Map.of("ID", commit, "Expected", commit));
+            m.put("ContainerdCommit", Map.of("ID", "N/A (Pier runs " + defaultRuntime + " itself)", "Expected", ""));
+            m.put("InitBinary", "");
+            m.put("InitCommit", Map.of("ID", "N/A", "Expected", ""));
             m.put("Swarm", Map.of("LocalNodeState", "inactive"));
             m.put("SecurityOptions", List.of());
             m.put("Warnings", List.of());
@@ -103,19 +118,35 @@ public final class SystemRoutes {
         }));
     }
 
-    private static String kernel() {
+    private static String read(String file) {
         try {
-            return new String(Files.newInputStream(Path.of("/proc/sys/kernel/osrelease")).readAllBytes()).strip();
+            return Files.readString(Path.of(file)).strip();
         } catch (Exception e) {
             return "";
         }
     }
 
-    private static String hostname() {
-        try {
-            return new String(Files.newInputStream(Path.of("/proc/sys/kernel/hostname")).readAllBytes()).strip();
-        } catch (Exception e) {
-            return "";
+    private static long memTotal() {
+        for (String line : read("/proc/meminfo").split("\n")) {
+            // "MemTotal:       24578476 kB"
+            if (line.startsWith("MemTotal:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }
+        return 0;
+    }
+
+    private static long openFiles() {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private static String kernel() {
+        return read("/proc/sys/kernel/osrelease");
+    }
+
+    private static String hostname() {
+        return read("/proc/sys/kernel/hostname");
     }
 }
