@@ -111,25 +111,22 @@ public final class NetworkService {
             return new NetworkRecord.IpamEntry(subnet.toString(), IpPrefix.format(address.prefix().address()), "", Map.of());
         }
         if (previous != null && !previous.ipam().isEmpty()) return previous.ipam().getFirst();
-        Subnet subnet = pools.nextFree(inUseSubnets(null));
+        Subnet subnet = pools.nextFree(inUseSubnets());
         return new NetworkRecord.IpamEntry(subnet.toString(), IpPrefix.format(subnet.addressAt(1)), "", Map.of());
     }
 
-    /** Subnets taken by Pier's networks and by the host's routes (other than default routes and Pier's own bridges). */
-    public List<Subnet> inUseSubnets(String exceptNetworkId) {
+    /** Subnets taken by Pier's networks and by the host's routes (other than default routes). */
+    public List<Subnet> inUseSubnets() {
         List<Subnet> used = new ArrayList<>();
-        List<String> ours = new ArrayList<>();
         for (NetworkRecord r : byId.values()) {
-            if (r.id().equals(exceptNetworkId)) continue;
-            if (!r.interfaceName().isEmpty()) ours.add(r.interfaceName());
             for (var e : r.ipam()) used.add(Subnet.parse(e.subnet()));
         }
-        Map<Integer, String> names = new LinkedHashMap<>();
-        host.links().forEach(l -> names.put(l.index(), l.name()));
+        // A route of one of Pier's bridges is its network's subnet (counted above) or link-local, so
+        // no dump of every link to tell them apart (it waits for the kernel's lock, held by deletions).
         for (Route route : host.routes(0)) {
             if (route.isDefault() || route.table() != Route.MAIN_TABLE) continue;
-            if (ours.contains(names.get(route.outIndex()))) continue;
-            used.add(Subnet.of(route.destination().address(), route.destination().prefixLength()));
+            Subnet s = Subnet.of(route.destination().address(), route.destination().prefixLength());
+            if (!used.contains(s)) used.add(s);
         }
         return used;
     }
@@ -216,17 +213,26 @@ public final class NetworkService {
                 req.enableIpv6() || ipam.stream().anyMatch(e -> e.subnet().contains(":")), ipam, options,
                 req.labels() == null ? Map.of() : Map.copyOf(req.labels()), iface, mtu, false, false);
         List<SubnetAllocator> allocs = newAllocators(record);
-        driver(record).createNetwork(plan(record));
+        // The record's fsync and the kernel's work overlap: a crash in between leaves a record whose
+        // bridge the next start creates, never a bridge without a record.
+        Background stored = Background.run(() -> records.put(id, record));
+        try {
+            driver(record).createNetwork(plan(record));
+        } catch (RuntimeException e) {
+            stored.awaitThen(() -> records.remove(id));
+            throw e;
+        }
         try {
             allocators.put(id, allocs);
             byId.put(id, record);
             syncFirewall();
-            records.put(id, record);
+            stored.await();
         } catch (RuntimeException e) {
             byId.remove(id);
             allocators.remove(id);
             try { driver(record).deleteNetwork(plan(record)); } catch (RuntimeException ignored) { /* best effort */ }
             try { syncFirewall(); } catch (RuntimeException ignored) { /* best effort */ }
+            stored.awaitThen(() -> records.remove(id));
             throw e;
         }
         return record;
@@ -234,7 +240,7 @@ public final class NetworkService {
 
     /** Validates given subnets (families, overlaps, gateway/range/aux) and fills in free pools where none was given. */
     private List<NetworkRecord.IpamEntry> planIpam(List<NetworkRecord.IpamEntry> given, boolean ipv6) {
-        List<Subnet> inUse = new ArrayList<>(inUseSubnets(null));
+        List<Subnet> inUse = new ArrayList<>(inUseSubnets());
         List<NetworkRecord.IpamEntry> out = new ArrayList<>();
         boolean haveV4 = false, haveV6 = false;
         for (NetworkRecord.IpamEntry e : given) {
@@ -292,8 +298,12 @@ public final class NetworkService {
         driver(r).deleteNetwork(plan(r));
         byId.remove(r.id());
         allocators.remove(r.id());
-        records.remove(r.id());
-        syncFirewall();
+        Background forgotten = Background.run(() -> records.remove(r.id()));
+        try {
+            syncFirewall();
+        } finally {
+            forgotten.await();
+        }
     }
 
     // ------------------------------------------------------------------ lookup

@@ -14,9 +14,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * All of Pier's packet policy in one nftables table, rewritten as a whole in one transaction: the
- * table is deleted and declared again in the same batch, so no packet ever sees half a ruleset.
- * Rules are per network (sets hold the networks' interfaces and subnets), never per container.
+ * All of Pier's packet policy in one nftables table whose rules never change: networks, their
+ * subnets, internal networks and their gateways are elements of sets the fixed rules look up. The
+ * table is declared whole once (deleted and declared again in one batch, so no packet sees half a
+ * ruleset); after that a network that comes or goes adds or deletes its elements only, so creating
+ * the hundredth network costs what the first did and never rewrites the published ports.
  *
  * <p>Published ports are elements of two DNAT maps (one keyed by host address, protocol and port,
  * one by protocol and port for 0.0.0.0), added and deleted one container at a time; the owner of
@@ -29,6 +31,8 @@ public final class NftablesFirewall implements Firewall {
     private final Map<String, List<PublishedPort>> published = new LinkedHashMap<>();
     private List<NetworkPlan> lastNetworks = List.of();
     private Set<String> lastIsolated = Set.of();
+    /** The elements of each set as the kernel has them since the last apply; null before the first. */
+    private Map<String, Set<String>> applied;
 
     public NftablesFirewall(Nftables nft, String table) {
         this.nft = nft;
@@ -41,7 +45,21 @@ public final class NftablesFirewall implements Firewall {
 
     @Override
     public synchronized void apply(List<NetworkPlan> networks, Set<String> isolatedPorts) {
-        nft.apply(render(table, networks, isolatedPorts, allPublished()));
+        Map<String, Set<String>> wanted = setElements(networks, isolatedPorts);
+        if (applied == null) {
+            nft.apply(render(table, networks, isolatedPorts, allPublished()));
+        } else {
+            String change = elementChanges(table, applied, wanted);
+            if (!change.isEmpty()) {
+                try {
+                    nft.apply(change);
+                } catch (NftablesException e) {
+                    // The table was changed behind our back: declare it again from what we own.
+                    nft.apply(render(table, networks, isolatedPorts, allPublished()));
+                }
+            }
+        }
+        applied = wanted;
         lastNetworks = List.copyOf(networks);
         lastIsolated = Set.copyOf(isolatedPorts);
     }
@@ -105,6 +123,7 @@ public final class NftablesFirewall implements Firewall {
     @Override
     public synchronized void isolatePort(String hostInterface) {
         nft.apply("add element bridge " + table + " isolated { " + quote(hostInterface) + " }\n");
+        trackIsolated(hostInterface, true);
     }
 
     @Override
@@ -113,6 +132,20 @@ public final class NftablesFirewall implements Firewall {
             nft.apply("delete element bridge " + table + " isolated { " + quote(hostInterface) + " }\n");
         } catch (NftablesException e) {
             // not in the set: nothing to release
+        }
+        trackIsolated(hostInterface, false);
+    }
+
+    /** Keeps the next apply's diff and a whole rewrite in step with a port changed on its own. */
+    private void trackIsolated(String hostInterface, boolean isolated) {
+        Set<String> ports = new java.util.HashSet<>(lastIsolated);
+        if (isolated) ports.add(hostInterface);
+        else ports.remove(hostInterface);
+        lastIsolated = Set.copyOf(ports);
+        if (applied != null) {
+            Set<String> elements = applied.get(SetKind.ISOLATED.setName);
+            if (isolated) elements.add(quote(hostInterface));
+            else elements.remove(quote(hostInterface));
         }
     }
 
@@ -126,6 +159,7 @@ public final class NftablesFirewall implements Firewall {
 
     @Override
     public synchronized void removeAll() {
+        applied = null;
         nft.apply("table inet " + userTable(table) + " {}\ndelete table inet " + userTable(table) + "\n"
                 + "table inet " + table + " {}\ndelete table inet " + table + "\n"
                 + "table bridge " + table + " {}\ndelete table bridge " + table + "\n");
@@ -137,7 +171,7 @@ public final class NftablesFirewall implements Firewall {
     }
 
     static String render(String table, List<NetworkPlan> networks, Set<String> isolatedPorts, List<PublishedPort> ports) {
-        List<NetworkPlan> bridges = networks.stream().filter(n -> n.driver().equals("bridge")).toList();
+        Map<String, Set<String>> sets = setElements(networks, isolatedPorts);
         StringBuilder sb = new StringBuilder();
         // The administrator's table: declared, never rewritten, so its rules outlive every rewrite of
         // ours, and its forward chain sees traffic to published ports (already DNATed) before Pier's.
@@ -146,12 +180,9 @@ public final class NftablesFirewall implements Firewall {
         sb.append("table inet ").append(table).append(" {}\n");
         sb.append("delete table inet ").append(table).append('\n');
         sb.append("table inet ").append(table).append(" {\n");
-        sb.append("  set bridges {\n    type ifname\n").append(elements(bridges.stream().map(n -> quote(n.interfaceName())).toList())).append("  }\n");
-        List<NetworkPlan> masquerading = bridges.stream().filter(n -> n.masquerade() && !n.internal()).toList();
-        sb.append("  set masquerade_v4 {\n    type ipv4_addr\n    flags interval\n")
-                .append(elements(subnets(masquerading, 4))).append("  }\n");
-        sb.append("  set masquerade_v6 {\n    type ipv6_addr\n    flags interval\n")
-                .append(elements(subnets(masquerading, 6))).append("  }\n");
+        for (SetKind set : SetKind.values()) {
+            if (set.family.equals("inet")) declare(sb, set, sets.get(set.setName));
+        }
 
         // Published ports: one element per host port, looked up by the two DNAT rules below.
         sb.append("  map published_addr {\n    type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service\n")
@@ -171,22 +202,15 @@ public final class NftablesFirewall implements Firewall {
         sb.append("    fib daddr type local jump published\n  }\n");
 
         sb.append("  chain forward {\n    type filter hook forward priority filter; policy accept;\n");
-        for (NetworkPlan n : bridges) {
-            // Internal networks have no way out, in or out of the bridge (published ports included).
-            if (!n.internal()) continue;
-            String br = quote(n.interfaceName());
-            sb.append("    iifname ").append(br).append(" oifname != ").append(br).append(" drop\n");
-            sb.append("    oifname ").append(br).append(" iifname != ").append(br).append(" drop\n");
-        }
+        // Internal networks have no way out, in or out of the bridge (published ports included).
+        sb.append("    iifname @internal iifname . oifname != @same_bridge drop\n");
+        sb.append("    oifname @internal iifname . oifname != @same_bridge drop\n");
         // A published port is reachable from every network, through the host's address.
         sb.append("    ct status dnat accept\n");
         // Nothing else is: no connection from outside straight to a container's address (Docker 28).
         sb.append("    oifname @bridges iifname != @bridges ct state new drop\n");
-        for (NetworkPlan n : bridges) {
-            String br = quote(n.interfaceName());
-            // Containers of different networks never reach each other.
-            sb.append("    iifname ").append(br).append(" oifname @bridges oifname != ").append(br).append(" drop\n");
-        }
+        // Containers of different networks never reach each other.
+        sb.append("    iifname @bridges oifname @bridges iifname . oifname != @same_bridge drop\n");
         sb.append("  }\n");
 
         // Internal networks reach the host only at their own gateway: the host's other addresses
@@ -197,15 +221,8 @@ public final class NftablesFirewall implements Firewall {
         // must not reach the host's loopback services that way; only the answers to 127.0.0.1 come in.
         sb.append("    iifname @bridges ip daddr 127.0.0.0/8 ct direction reply accept\n");
         sb.append("    iifname @bridges ip daddr 127.0.0.0/8 drop\n");
-        for (NetworkPlan n : bridges) {
-            if (!n.internal()) continue;
-            String br = quote(n.interfaceName());
-            List<String> v4 = gatewayAddresses(n, 4), v6 = new ArrayList<>(gatewayAddresses(n, 6));
-            v6.addAll(List.of("fe80::/10", "ff00::/8"));
-            if (v4.isEmpty()) sb.append("    iifname ").append(br).append(" meta nfproto ipv4 drop\n");
-            else sb.append("    iifname ").append(br).append(" ip daddr != { ").append(String.join(", ", v4)).append(" } drop\n");
-            sb.append("    iifname ").append(br).append(" ip6 daddr != { ").append(String.join(", ", v6)).append(" } drop\n");
-        }
+        sb.append("    iifname @internal iifname . ip daddr != @internal_gateways_v4 drop\n");
+        sb.append("    iifname @internal ip6 daddr != { fe80::/10, ff00::/8 } iifname . ip6 daddr != @internal_gateways_v6 drop\n");
         sb.append("  }\n");
 
         sb.append("  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n");
@@ -220,20 +237,80 @@ public final class NftablesFirewall implements Firewall {
         sb.append("table bridge ").append(table).append(" {}\n");
         sb.append("delete table bridge ").append(table).append('\n');
         sb.append("table bridge ").append(table).append(" {\n");
-        sb.append("  set isolated {\n    type ifname\n").append(elements(isolatedPorts.stream().sorted().map(NftablesFirewall::quote).toList())).append("  }\n");
+        declare(sb, SetKind.ISOLATED, sets.get(SetKind.ISOLATED.setName));
         sb.append("  chain forward {\n    type filter hook forward priority filter; policy accept;\n");
         sb.append("    iifname @isolated oifname @isolated drop\n  }\n}\n");
         return sb.toString();
     }
 
+    /** The sets the fixed rules look up: their family, name and element type. */
+    enum SetKind {
+        BRIDGES("inet", "bridges", "ifname", false),
+        SAME_BRIDGE("inet", "same_bridge", "ifname . ifname", false),
+        MASQUERADE_V4("inet", "masquerade_v4", "ipv4_addr", true),
+        MASQUERADE_V6("inet", "masquerade_v6", "ipv6_addr", true),
+        INTERNAL("inet", "internal", "ifname", false),
+        INTERNAL_GATEWAYS_V4("inet", "internal_gateways_v4", "ifname . ipv4_addr", false),
+        INTERNAL_GATEWAYS_V6("inet", "internal_gateways_v6", "ifname . ipv6_addr", false),
+        ISOLATED("bridge", "isolated", "ifname", false);
+
+        final String family, setName, type;
+        final boolean interval;
+
+        SetKind(String family, String setName, String type, boolean interval) {
+            this.family = family;
+            this.setName = setName;
+            this.type = type;
+            this.interval = interval;
+        }
+    }
+
+    /** What each set holds for these networks and isolated ports, by set name; pure. */
+    static Map<String, Set<String>> setElements(List<NetworkPlan> networks, Set<String> isolatedPorts) {
+        Map<String, Set<String>> sets = new LinkedHashMap<>();
+        for (SetKind set : SetKind.values()) sets.put(set.setName, new java.util.LinkedHashSet<>());
+        for (NetworkPlan n : networks) {
+            if (!n.driver().equals("bridge")) continue;
+            String br = quote(n.interfaceName());
+            sets.get(SetKind.BRIDGES.setName).add(br);
+            sets.get(SetKind.SAME_BRIDGE.setName).add(br + " . " + br);
+            if (n.internal()) {
+                sets.get(SetKind.INTERNAL.setName).add(br);
+                for (String gw : gatewayAddresses(n, 4)) sets.get(SetKind.INTERNAL_GATEWAYS_V4.setName).add(br + " . " + gw);
+                for (String gw : gatewayAddresses(n, 6)) sets.get(SetKind.INTERNAL_GATEWAYS_V6.setName).add(br + " . " + gw);
+            } else if (n.masquerade()) {
+                for (IpPrefix s : n.subnets()) {
+                    (s.family() == 4 ? sets.get(SetKind.MASQUERADE_V4.setName) : sets.get(SetKind.MASQUERADE_V6.setName)).add(s.toString());
+                }
+            }
+        }
+        isolatedPorts.stream().sorted().map(NftablesFirewall::quote).forEach(sets.get(SetKind.ISOLATED.setName)::add);
+        return sets;
+    }
+
+    /** One transaction taking the sets from {@code from} to {@code to}: deletions first, so an interval never overlaps itself. */
+    static String elementChanges(String table, Map<String, Set<String>> from, Map<String, Set<String>> to) {
+        StringBuilder deletes = new StringBuilder(), adds = new StringBuilder();
+        for (SetKind set : SetKind.values()) {
+            Set<String> before = from.getOrDefault(set.setName, Set.of()), after = to.getOrDefault(set.setName, Set.of());
+            List<String> gone = before.stream().filter(e -> !after.contains(e)).toList();
+            List<String> come = after.stream().filter(e -> !before.contains(e)).toList();
+            String target = set.family + " " + table + " " + set.setName;
+            if (!gone.isEmpty()) deletes.append("delete element ").append(target).append(" { ").append(String.join(", ", gone)).append(" }\n");
+            if (!come.isEmpty()) adds.append("add element ").append(target).append(" { ").append(String.join(", ", come)).append(" }\n");
+        }
+        return deletes.append(adds).toString();
+    }
+
+    private static void declare(StringBuilder sb, SetKind set, Set<String> elements) {
+        sb.append("  set ").append(set.setName).append(" {\n    type ").append(set.type).append('\n');
+        if (set.interval) sb.append("    flags interval\n");
+        sb.append(elements(List.copyOf(elements))).append("  }\n");
+    }
+
     private static List<String> gatewayAddresses(NetworkPlan network, int family) {
         return network.gateways().stream().filter(g -> g.family() == family)
                 .map(g -> IpPrefix.format(g.address())).distinct().toList();
-    }
-
-    private static List<String> subnets(List<NetworkPlan> networks, int family) {
-        return networks.stream().flatMap(n -> n.subnets().stream()).filter(s -> s.family() == family)
-                .map(IpPrefix::toString).distinct().toList();
     }
 
     private static String elements(List<String> items) {

@@ -18,7 +18,7 @@ class NftablesFirewallTest {
     }
 
     @Test
-    void rendersOneTableWithPerNetworkRulesOnly() {
+    void rendersOneTableWhoseNetworksAreSetElements() {
         String text = NftablesFirewall.render("pier_t", List.of(
                 bridge("pfwa", "10.1.0.0/16", false, true),
                 bridge("pfwb", "10.2.0.0/16", true, true),
@@ -28,11 +28,38 @@ class NftablesFirewallTest {
         assertThat(text).contains("elements = { \"pfwa\", \"pfwb\" }");
         // The internal network is not masqueraded and has no way out.
         assertThat(text).contains("elements = { 10.1.0.0/16 }").doesNotContain("10.2.0.0/16 }");
-        assertThat(text).contains("iifname \"pfwb\" oifname != \"pfwb\" drop");
+        assertThat(text).contains("set internal {\n    type ifname\n    elements = { \"pfwb\" }\n  }")
+                .contains("set same_bridge {\n    type ifname . ifname\n    elements = { \"pfwa\" . \"pfwa\", \"pfwb\" . \"pfwb\" }\n  }")
+                .contains("iifname @internal iifname . oifname != @same_bridge drop");
         // ... nor to the host's addresses (it has no gateway here: none at all).
-        assertThat(text).contains("iifname \"pfwb\" meta nfproto ipv4 drop").doesNotContain("iifname \"pfwa\" meta nfproto");
+        assertThat(text).contains("set internal_gateways_v4 {\n    type ifname . ipv4_addr\n  }")
+                .contains("iifname @internal iifname . ip daddr != @internal_gateways_v4 drop");
         assertThat(text).contains("ip saddr @masquerade_v4 oifname != @bridges masquerade");
         assertThat(text).contains("table bridge pier_t {").contains("elements = { \"pvport1\" }").contains("iifname @isolated oifname @isolated drop");
+    }
+
+    @Test
+    void aNetworkThatComesOrGoesChangesElementsNeverRules() {
+        List<NetworkPlan> one = List.of(bridge("pfwa", "10.1.0.0/16", false, true));
+        List<NetworkPlan> many = new java.util.ArrayList<>(one);
+        for (int i = 0; i < 50; i++) many.add(bridge("pfwn" + i, "10.2." + i + ".0/24", i % 2 == 0, true));
+        assertThat(rules(NftablesFirewall.render("pier_t", many, java.util.Set.of())))
+                .isEqualTo(rules(NftablesFirewall.render("pier_t", one, java.util.Set.of())));
+
+        var before = NftablesFirewall.setElements(one, java.util.Set.of());
+        NetworkPlan internal = new NetworkPlan("id-i", "pfwi", "bridge", "pfwi", 1500, List.of(IpPrefix.parse("10.5.0.1/24")),
+                List.of(IpPrefix.parse("10.5.0.0/24")), true, true, true, false);
+        var after = NftablesFirewall.setElements(List.of(one.getFirst(), internal, bridge("pfwc", "10.3.0.0/16", false, true)), java.util.Set.of());
+        assertThat(NftablesFirewall.elementChanges("pier_t", before, after)).isEqualTo("""
+                add element inet pier_t bridges { "pfwi", "pfwc" }
+                add element inet pier_t same_bridge { "pfwi" . "pfwi", "pfwc" . "pfwc" }
+                add element inet pier_t masquerade_v4 { 10.3.0.0/16 }
+                add element inet pier_t internal { "pfwi" }
+                add element inet pier_t internal_gateways_v4 { "pfwi" . 10.5.0.1 }
+                """);
+        assertThat(NftablesFirewall.elementChanges("pier_t", after, before)).startsWith("delete element inet pier_t bridges { \"pfwi\", \"pfwc\" }\n")
+                .doesNotContain("add element");
+        assertThat(NftablesFirewall.elementChanges("pier_t", after, after)).isEmpty();
     }
 
     private static PublishedPort port(String hostIp, int hostPort, String containerIp, int containerPort, Protocol proto) {
@@ -115,6 +142,15 @@ class NftablesFirewallTest {
                 assertThat(twice).contains("10.3.0.0/16").contains("\"pfwc\"");
                 assertThat(java.util.regex.Pattern.compile("\\bmasquerade\\b(?!_)").matcher(twice).results().count())
                         .as("the same masquerade rules whatever the number of networks").isEqualTo(4);
+                // The network goes again: its elements only, and what stays is untouched.
+                fw.apply(List.of(bridge("pfwc", "10.3.0.0/16", false, true)), java.util.Set.of());
+                String back = nft.list("list table inet " + table);
+                assertThat(back).contains("10.3.0.0/16").contains("\"pfwc\" . \"pfwc\"").doesNotContain("pfwa").doesNotContain("10.1.0.0/16");
+                // Someone deleted an element behind Pier's back: the next change declares the table again.
+                nft.apply("delete element inet " + table + " bridges { \"pfwc\" }\n");
+                fw.apply(List.of(), java.util.Set.of());
+                fw.apply(List.of(bridge("pfwd", "10.4.0.0/16", false, true)), java.util.Set.of());
+                assertThat(nft.list("list table inet " + table)).contains("\"pfwd\"").doesNotContain("pfwc");
             } finally {
                 fw.removeAll();
             }

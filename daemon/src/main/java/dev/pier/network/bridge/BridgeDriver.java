@@ -27,14 +27,29 @@ public final class BridgeDriver implements NetworkDriver {
     private final ConcurrentMap<String, Integer> bridgeIndexes = new ConcurrentHashMap<>();
     /** Bridges being unregistered by the kernel, by name: a new network of that name waits for its end. */
     private final ConcurrentMap<String, Thread> deletions = new ConcurrentHashMap<>();
+    /**
+     * Bridges of removed networks, down, without addresses and renamed, kept a moment for the next
+     * network to take: the kernel holds its global lock for 10-20 ms while it unregisters a bridge,
+     * so a deletion right before a creation makes the creation wait for it.
+     */
+    private final java.util.Deque<Spare> spares = new java.util.ArrayDeque<>();
+    private final java.time.Duration spareLifetime;
+    private static final int MAX_SPARES = 8;
+
+    private record Spare(int index, String name) {}
 
     /**
      * @param interfaceGroup the rtnetlink group every host-side veth of this daemon is tagged with,
      *                       so that leftovers can be found and removed in one request
      */
     public BridgeDriver(Netlink host, int interfaceGroup) {
+        this(host, interfaceGroup, java.time.Duration.ofSeconds(2));
+    }
+
+    BridgeDriver(Netlink host, int interfaceGroup, java.time.Duration spareLifetime) {
         this.host = host;
         this.interfaceGroup = interfaceGroup;
+        this.spareLifetime = spareLifetime;
     }
 
     @Override
@@ -46,6 +61,7 @@ public final class BridgeDriver implements NetworkDriver {
     public void createNetwork(NetworkPlan network) {
         String name = network.interfaceName();
         awaitDeletion(name);
+        if (!network.existing() && takeSpareAs(network)) return;
         Link bridge = host.link(name).orElse(null);
         if (bridge == null) {
             if (network.existing()) throw new IllegalStateException("bridge " + name + " does not exist");
@@ -77,26 +93,85 @@ public final class BridgeDriver implements NetworkDriver {
             });
             return;
         }
-        // The kernel keeps RTM_DELLINK waiting 30-40 ms while it unregisters a device. What others
-        // can observe goes now: the addresses (and with them the subnet's routes) and the link's
-        // up state; the deletion itself finishes on a thread of its own.
+        // What others can observe goes now: the addresses (and with them the subnet's routes), the
+        // up state and the name. The bridge itself is kept as a spare (see spares), then deleted.
         String name = network.interfaceName();
         Link bridge = host.link(name).orElse(null);
         if (bridge == null) return;
+        int index = bridge.index();
+        String spareName = "pspare" + java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextInt());
         // Addresses first: taking an IPv6 link down removes its addresses itself.
         Netlink.Batch batch = host.batch();
-        Set<String> present = addressesOn(bridge.index());
+        Set<String> present = addressesOn(index);
         for (IpPrefix gateway : network.gateways()) {
-            if (present.contains(gateway.toString())) batch.deleteAddress(bridge.index(), gateway);
+            if (present.contains(gateway.toString())) batch.deleteAddress(index, gateway);
         }
         batch.setUp(name, false);
         try {
             batch.commit();
+            // Tagged with the daemon's group: a restart after a crash sweeps it with the veths.
+            host.batch().rename(index, spareName).setGroup(spareName, interfaceGroup).commit();
         } catch (KernelException e) {
-            // The deletion below removes all of it anyway; only a failure of that matters.
             System.getLogger(BridgeDriver.class.getName()).log(System.Logger.Level.DEBUG, "before deleting " + name + ": " + e.getMessage());
+            deleteInBackground(index, name);
+            return;
         }
-        int index = bridge.index();
+        Spare spare = new Spare(index, spareName);
+        boolean kept;
+        synchronized (spares) {
+            kept = spares.size() < MAX_SPARES && spares.add(spare);
+        }
+        if (!kept) {
+            deleteInBackground(index, spareName);
+            return;
+        }
+        Thread.ofVirtual().name("pier-spare-" + spareName).start(() -> {
+            try {
+                Thread.sleep(spareLifetime);
+            } catch (InterruptedException ignored) {
+                // deleted now, then
+            }
+            if (removeSpare(spare)) deleteInBackground(spare.index(), spare.name());
+        });
+    }
+
+    /** Renames a spare bridge to the network's and sets it up as new; false when there is none (or it went away). */
+    private boolean takeSpareAs(NetworkPlan network) {
+        Spare spare;
+        synchronized (spares) {
+            spare = spares.pollLast();
+        }
+        if (spare == null) return false;
+        String name = network.interfaceName();
+        try {
+            // On its own: if the name is taken, nothing below may touch the interface that has it.
+            host.batch().rename(spare.index(), name).commit();
+        } catch (KernelException e) {
+            deleteInBackground(spare.index(), spare.name());
+            return false;
+        }
+        Netlink.Batch batch = host.batch().setGroup(name, 0);
+        if (network.mtu() > 0) batch.setMtu(name, network.mtu());
+        batch.setUp(name, true);
+        for (IpPrefix gateway : network.gateways()) batch.addAddress(spare.index(), gateway);
+        try {
+            batch.commit();
+        } catch (KernelException e) {
+            deleteInBackground(spare.index(), name);
+            throw e;
+        }
+        bridgeIndexes.put(network.id(), spare.index());
+        return true;
+    }
+
+    private boolean removeSpare(Spare spare) {
+        synchronized (spares) {
+            return spares.remove(spare);
+        }
+    }
+
+    /** RTM_DELLINK waits 30-40 ms while the kernel unregisters the device: a thread of its own does it. */
+    private void deleteInBackground(int index, String name) {
         Thread deleter = Thread.ofPlatform().name("pier-delete-" + name).unstarted(() -> {
             try (Netlink own = Netlink.open()) {
                 own.deleteLink(index);
@@ -111,8 +186,14 @@ public final class BridgeDriver implements NetworkDriver {
         deleter.start(); // not a daemon thread: pierd's exit waits for the kernel to finish
     }
 
-    /** Returns once every bridge deletion in flight has finished (at daemon shutdown). */
+    /** Deletes the spare bridges and returns once every bridge deletion in flight has finished (at daemon shutdown). */
     public void awaitDeletions() {
+        java.util.List<Spare> left;
+        synchronized (spares) {
+            left = java.util.List.copyOf(spares);
+            spares.clear();
+        }
+        for (Spare spare : left) deleteInBackground(spare.index(), spare.name());
         for (String name : java.util.List.copyOf(deletions.keySet())) awaitDeletion(name);
     }
 

@@ -1,0 +1,101 @@
+package dev.pier.network.bridge;
+
+import dev.pier.linux.IpPrefix;
+import dev.pier.linux.Link;
+import dev.pier.linux.Netlink;
+import dev.pier.network.NetworkPlan;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Bridges on the real kernel: a removed network's bridge is renamed, kept a moment, reused or deleted. */
+class BridgeDriverTest {
+    private final String prefix = "pbt" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+    private final int group = 0x51000000 | ThreadLocalRandom.current().nextInt(0xFFFFFF);
+    private final Netlink host = Netlink.open();
+
+    private static NetworkPlan plan(String bridge, String gateway, int mtu) {
+        IpPrefix gw = IpPrefix.parse(gateway);
+        IpPrefix subnet = IpPrefix.parse(gateway.replaceAll("\\.\\d+/", ".0/"));
+        return new NetworkPlan("id-" + bridge, bridge, "bridge", bridge, mtu, List.of(gw), List.of(subnet), false, true, true, false);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        for (Link l : host.links()) {
+            if (l.name().startsWith(prefix) || l.group() == group) host.deleteLink(l.index());
+        }
+        host.close();
+    }
+
+    private List<Link> spares() {
+        return host.links().stream().filter(l -> l.group() == group).toList();
+    }
+
+    @Test
+    void theNextNetworkTakesTheRemovedOnesBridgeAsNew() {
+        BridgeDriver driver = new BridgeDriver(host, group, Duration.ofMinutes(1));
+        NetworkPlan first = plan(prefix + "a", "10.241.1.1/24", 1500);
+        driver.createNetwork(first);
+        int index = host.requireLink(prefix + "a").index();
+        driver.deleteNetwork(first);
+        // Gone by name at once, and without its address; kept down, tagged with the daemon's group.
+        assertThat(host.link(prefix + "a")).isEmpty();
+        assertThat(spares()).singleElement().satisfies(spare -> {
+            assertThat(spare.index()).isEqualTo(index);
+            assertThat(spare.isUp()).isFalse();
+            assertThat(host.addresses(4, index)).isEmpty();
+        });
+
+        NetworkPlan second = plan(prefix + "b", "10.241.2.1/24", 1400);
+        driver.createNetwork(second);
+        Link reused = host.requireLink(prefix + "b");
+        assertThat(reused.index()).isEqualTo(index);
+        assertThat(reused.isUp()).isTrue();
+        assertThat(reused.mtu()).isEqualTo(1400);
+        assertThat(reused.group()).isZero();
+        assertThat(host.addresses(4, index)).extracting(a -> a.prefix().toString()).containsExactly("10.241.2.1/24");
+        assertThat(spares()).isEmpty();
+
+        driver.deleteNetwork(second);
+        driver.awaitDeletions();
+        assertThat(spares()).isEmpty();
+        assertThat(host.link(index)).isEmpty();
+    }
+
+    @Test
+    void aSpareNobodyTakesIsDeletedAfterItsLifetime() throws InterruptedException {
+        BridgeDriver driver = new BridgeDriver(host, group, Duration.ofMillis(100));
+        NetworkPlan net = plan(prefix + "c", "10.241.3.1/24", 1500);
+        driver.createNetwork(net);
+        driver.deleteNetwork(net);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!spares().isEmpty() && System.nanoTime() < deadline) Thread.sleep(50);
+        assertThat(spares()).isEmpty();
+        // Without a spare, a new network gets a bridge of its own.
+        driver.createNetwork(plan(prefix + "d", "10.241.4.1/24", 1500));
+        assertThat(host.link(prefix + "d")).isPresent();
+    }
+
+    @Test
+    void aSpareCannotTakeANameSomeoneElseHas() {
+        BridgeDriver driver = new BridgeDriver(host, group, Duration.ofMinutes(1));
+        NetworkPlan first = plan(prefix + "e", "10.241.5.1/24", 1500);
+        driver.createNetwork(first);
+        driver.deleteNetwork(first);
+        // A bridge of that name exists already (not the spare): the network adopts it, the spare is deleted.
+        NetworkPlan taken = plan(prefix + "f", "10.241.6.1/24", 1500);
+        host.addLink(dev.pier.linux.LinkSpec.bridge(prefix + "f"));
+        int theirs = host.requireLink(prefix + "f").index();
+        driver.createNetwork(taken);
+        assertThat(host.requireLink(prefix + "f").index()).isEqualTo(theirs);
+        driver.awaitDeletions();
+        assertThat(spares()).isEmpty();
+    }
+}
