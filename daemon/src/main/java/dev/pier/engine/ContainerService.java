@@ -828,6 +828,8 @@ public final class ContainerService {
                 throw new UncheckedIOException(e);
             }
         }
+        // Links into an exec root that vanished under the previous daemon (its namespaces went with it).
+        for (String name : NetNamespace.deleteDanglingLinks(sandboxDir)) LOG.log(Level.INFO, "removed dangling /run/netns/" + name);
     }
 
     private Optional<RuntimeState> safeState(String id) {

@@ -11,6 +11,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -154,6 +156,29 @@ public final class NetNamespace implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("delete netns " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Removes the {@code /run/netns} links that point into {@code dir} at a file no longer there: what
+     * is left when a daemon's exec root went away under it (its namespaces with it). Returns their names.
+     */
+    public static List<String> deleteDanglingLinks(Path dir) {
+        Path directory = dir.toAbsolutePath().normalize();
+        List<String> removed = new ArrayList<>();
+        if (directory.equals(RUN_NETNS) || !Files.isDirectory(RUN_NETNS)) return removed;
+        try (var links = Files.list(RUN_NETNS)) {
+            for (Path link : links.toList()) {
+                if (!Files.isSymbolicLink(link)) continue;
+                Path target = link.resolveSibling(Files.readSymbolicLink(link)).normalize();
+                if (target.getParent() != null && target.getParent().equals(directory) && !Files.exists(target)) {
+                    Files.deleteIfExists(link);
+                    removed.add(link.getFileName().toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("sweep " + RUN_NETNS + ": " + e.getMessage(), e);
+        }
+        return removed;
     }
 
     // ---------------------------------------------------------------- accessors

@@ -74,6 +74,24 @@ class NetNamespaceTest {
     }
 
     @Test
+    void danglingLinksIntoAVanishedDirectoryAreRemovedAndNoOthers() throws Exception {
+        String kept = scratch.name("kept"), lost = scratch.name("lost");
+        try (NetNamespace ns = NetNamespace.create(scratch.dir, kept)) {
+            // What a removed exec root leaves: a link whose target is gone.
+            Path link = Path.of("/run/netns", lost);
+            Files.createSymbolicLink(link, scratch.dir.resolve(lost));
+            try {
+                assertThat(NetNamespace.deleteDanglingLinks(scratch.dir)).containsExactly(lost);
+                assertThat(Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+                assertThat(Scratch.ipNetnsNames()).contains(kept);
+                assertThat(NetNamespace.deleteDanglingLinks(scratch.dir)).isEmpty();
+            } finally {
+                Files.deleteIfExists(link);
+            }
+        }
+    }
+
+    @Test
     void namespacesCanLiveDirectlyInRunNetnsLikeIproute2s() {
         Path runNetns = Path.of("/run/netns");
         String name = scratch.name("direct");
