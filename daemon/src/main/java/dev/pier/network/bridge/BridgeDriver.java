@@ -93,27 +93,26 @@ public final class BridgeDriver implements NetworkDriver {
             });
             return;
         }
-        // What others can observe goes now: the addresses (and with them the subnet's routes), the
-        // up state and the name. The bridge itself is kept as a spare (see spares), then deleted.
+        // What others can observe goes now: the name, the up state, the addresses and routes. The
+        // bridge itself is kept as a spare (see spares), then deleted.
         String name = network.interfaceName();
         Link bridge = host.link(name).orElse(null);
         if (bridge == null) return;
         int index = bridge.index();
         String spareName = "pspare" + java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextInt());
-        // Addresses first: taking an IPv6 link down removes its addresses itself.
-        Netlink.Batch batch = host.batch();
-        Set<String> present = addressesOn(index);
-        for (IpPrefix gateway : network.gateways()) {
-            if (present.contains(gateway.toString())) batch.deleteAddress(index, gateway);
-        }
-        batch.setUp(name, false);
         try {
-            batch.commit();
-            // Tagged with the daemon's group: a restart after a crash sweeps it with the veths.
-            host.batch().rename(index, spareName).setGroup(spareName, interfaceGroup).commit();
+            // Tagged with the daemon's group before anything else: a restart after a crash from here
+            // on sweeps it with the veths. Down removes its routes and IPv6 addresses.
+            host.batch().setUp(name, false).rename(index, spareName).setGroup(spareName, interfaceGroup).commit();
+            Netlink.Batch batch = host.batch();
+            Set<String> present = addressesOn(index);
+            for (IpPrefix gateway : network.gateways()) {
+                if (present.contains(gateway.toString())) batch.deleteAddress(index, gateway);
+            }
+            if (batch.size() > 0) batch.commit();
         } catch (KernelException e) {
             System.getLogger(BridgeDriver.class.getName()).log(System.Logger.Level.DEBUG, "before deleting " + name + ": " + e.getMessage());
-            deleteInBackground(index, name);
+            deleteInBackground(index, host.link(index).map(Link::name).orElse(name));
             return;
         }
         Spare spare = new Spare(index, spareName);
