@@ -24,8 +24,8 @@ import java.util.logging.Logger;
 public final class HostPorts {
     private static final Logger LOG = Logger.getLogger(HostPorts.class.getName());
     private final Map<String, List<Closeable>> byOwner = new HashMap<>();
-    /** SCTP ports taken while the kernel has no SCTP sockets (see {@link #bindSctp}). */
-    private final Set<Integer> sctpPorts = new HashSet<>();
+    /** SCTP ports taken while the kernel has no SCTP sockets (see {@link #bindSctp}), as "4/9" or "6/9". */
+    private final Set<String> sctpPorts = new HashSet<>();
     private boolean sctpWarned;
 
     /**
@@ -92,8 +92,10 @@ public final class HostPorts {
                 sctpWarned = true;
                 LOG.info("the kernel has no SCTP sockets (EPROTONOSUPPORT): SCTP host ports are kept apart by pierd, not bound");
             }
-            if (!sctpPorts.add(port)) return null;
-            return () -> sctpPorts.remove(port);
+            // Per family, at any address of it, as the two wildcards' sockets would be.
+            String key = (address instanceof Inet6Address ? "6/" : "4/") + port;
+            if (!sctpPorts.add(key)) return null;
+            return () -> sctpPorts.remove(key);
         }
     }
 

@@ -89,5 +89,9 @@ class HostPortsTest {
         held.release("c1");
         assertThat(held.hold("c2", Protocol.SCTP, "127.0.0.1", 9)).isTrue();
         held.release("c2");
+        // Both families at once, as the default binding of a container with IPv6 asks.
+        assertThat(held.hold("c3", Protocol.SCTP, java.util.List.of("", "::"), 9)).isTrue();
+        assertThat(held.hold("c4", Protocol.SCTP, "::", 9)).isFalse();
+        held.release("c3");
     }
 }
