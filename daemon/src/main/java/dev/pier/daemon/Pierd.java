@@ -34,7 +34,6 @@ import dev.pier.ports.PortAllocator;
 import dev.pier.runtime.OciRuntime;
 import dev.pier.store.Store;
 
-import java.net.Inet4Address;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -88,7 +87,7 @@ public final class Pierd {
                 bridgeName -> {
                     if (!bridgeName.isEmpty()) Sysctl.write(hostNs, "net.ipv4.conf." + bridgeName + ".route_localnet", "1");
                 },
-                port -> Conntrack.deleteNatted(17, port.hostPort(), (Inet4Address) IpPrefix.parseAddress(port.containerIp()),
+                port -> Conntrack.deleteNatted(17, port.hostPort(), IpPrefix.parseAddress(port.containerIp()),
                         port.containerPort()));
         ContainerService containers = new ContainerService(store, images, runtime, networks, ports, dataRoot, execRoot,
                 Path.of("/etc/resolv.conf"), config.defaultRuntime());

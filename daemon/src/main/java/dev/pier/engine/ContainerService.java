@@ -427,7 +427,7 @@ public final class ContainerService {
                     Attachment primary = attachments.getFirst();
                     try {
                         published = ports.publish(r.id(), PortService.requests(r.settings()), primary.ipv4(),
-                                networks.interfaceName(primary.networkId()));
+                                primary.ipv6() == null ? "" : primary.ipv6(), networks.interfaceName(primary.networkId()));
                     } catch (PortUnavailableException e) {
                         throw new PortUnavailableException("driver failed programming external connectivity on endpoint "
                                 + r.name() + " (" + primary.endpointId() + "): " + e.getMessage());

@@ -5,6 +5,7 @@ import dev.pier.firewall.Firewall;
 import dev.pier.ports.HostPorts;
 import dev.pier.ports.PortAllocator;
 import dev.pier.ports.PortRequest;
+import dev.pier.ports.PortUnavailableException;
 import dev.pier.ports.Protocol;
 import dev.pier.ports.PublishedPort;
 
@@ -60,14 +61,25 @@ public final class PortService {
         return out;
     }
 
-    /** Takes a host port for every request and DNATs it to {@code containerIp}; on failure nothing is left. */
-    public synchronized List<PublishedPort> publish(String owner, List<PortRequest> requests, String containerIp, String bridge) {
+    /**
+     * Takes a host port for every request and DNATs it to the container's address of the host
+     * address's family; on failure nothing is left. The default binding ("") publishes on 0.0.0.0,
+     * and on :: too when the container has an IPv6 address, the same host port on both. A container
+     * without IPv6 is not published on IPv6: nftables cannot translate IPv6 to IPv4 (no NAT64) and
+     * Pier has no userland proxy to do it.
+     *
+     * @param containerIpv6 "" when the container has no IPv6 address on the network
+     */
+    public synchronized List<PublishedPort> publish(String owner, List<PortRequest> requests, String containerIpv4,
+                                                    String containerIpv6, String bridge) {
         if (requests.isEmpty()) return List.of();
         List<PublishedPort> out = new ArrayList<>();
         try {
             for (PortRequest r : requests) {
-                int port = allocator.allocate(r, candidate -> held.hold(owner, r.protocol(), r.hostIp(), candidate));
-                out.add(new PublishedPort(r.protocol(), r.containerPort(), r.hostIp(), port, containerIp));
+                List<String> hostIps = hostIps(r, containerIpv6);
+                int port = allocator.allocate(r, candidate -> held.hold(owner, r.protocol(), hostIps, candidate));
+                for (String ip : hostIps)
+                    out.add(new PublishedPort(r.protocol(), r.containerPort(), ip, port, ip.indexOf(':') >= 0 ? containerIpv6 : containerIpv4));
             }
             if (out.stream().anyMatch(p -> p.hostIp().isEmpty() || p.hostIp().startsWith("127."))) routeLocalnet.accept(bridge);
             firewall.publish(owner, out);
@@ -77,6 +89,16 @@ public final class PortService {
             held.release(owner);
             throw e;
         }
+    }
+
+    /** The host addresses a request binds: "" is 0.0.0.0, "::" every IPv6 address. */
+    static List<String> hostIps(PortRequest r, String containerIpv6) {
+        if (r.hostIp().isEmpty()) return containerIpv6.isEmpty() ? List.of("") : List.of("", "::");
+        if (r.hostIp().equals("0.0.0.0")) return List.of("");
+        if (r.ipv6() && containerIpv6.isEmpty())
+            throw new PortUnavailableException("cannot publish on [" + r.hostIp() + "]:" + r.hostPortText()
+                    + ": the container has no IPv6 address on its network (create the network with --ipv6)");
+        return List.of(r.hostIp());
     }
 
     /** Removes the owner's DNAT elements and frees its host ports. */
@@ -102,7 +124,7 @@ public final class PortService {
         if (ports.isEmpty()) return;
         for (PublishedPort p : ports) {
             try {
-                if (!held.hold(owner, p.protocol(), p.hostIp(), p.hostPort()))
+                if (!held.hold(owner, p.protocol(), List.of(p.hostIp()), p.hostPort()))
                     LOG.warning("host port " + p.hostIpText() + ":" + p.hostPort() + " of " + owner + " was taken while pierd was down");
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "cannot hold host port " + p.hostIpText() + ":" + p.hostPort() + " of " + owner, e);

@@ -20,8 +20,8 @@ import java.util.stream.Collectors;
  * ruleset); after that a network that comes or goes adds or deletes its elements only, so creating
  * the hundredth network costs what the first did and never rewrites the published ports.
  *
- * <p>Published ports are elements of two DNAT maps (one keyed by host address, protocol and port,
- * one by protocol and port for 0.0.0.0), added and deleted one container at a time; the owner of
+ * <p>Published ports are elements of DNAT maps, two per family (one keyed by host address, protocol
+ * and port, one by protocol and port for 0.0.0.0 or ::), added and deleted one container at a time; the owner of
  * each element is kept here, so a whole rewrite keeps them and an unpublish removes only its own.
  */
 public final class NftablesFirewall implements Firewall {
@@ -98,21 +98,36 @@ public final class NftablesFirewall implements Firewall {
     /** One transaction adding or deleting the ports' elements: {@code verb} is "add" or "delete". */
     static String elementCommands(String verb, String table, List<PublishedPort> ports) {
         StringBuilder sb = new StringBuilder();
-        List<String> byAddress = addressElements(ports), any = anyElements(ports);
-        if (!byAddress.isEmpty())
-            sb.append(verb).append(" element inet ").append(table).append(" published_addr { ").append(String.join(", ", byAddress)).append(" }\n");
-        if (!any.isEmpty())
-            sb.append(verb).append(" element inet ").append(table).append(" published_any { ").append(String.join(", ", any)).append(" }\n");
+        for (boolean v6 : new boolean[] {false, true}) {
+            List<PublishedPort> family = ports.stream().filter(p -> p.ipv6() == v6).toList();
+            List<String> byAddress = addressElements(family), any = anyElements(family);
+            if (!byAddress.isEmpty())
+                sb.append(verb).append(" element inet ").append(table).append(' ').append(mapName(v6, false))
+                        .append(" { ").append(String.join(", ", byAddress)).append(" }\n");
+            if (!any.isEmpty())
+                sb.append(verb).append(" element inet ").append(table).append(' ').append(mapName(v6, true))
+                        .append(" { ").append(String.join(", ", any)).append(" }\n");
+        }
         return sb.toString();
     }
 
+    /** published_addr, published_any (IPv4), published6_addr, published6_any (IPv6). */
+    private static String mapName(boolean v6, boolean any) {
+        return (v6 ? "published6_" : "published_") + (any ? "any" : "addr");
+    }
+
+    /** A binding to every address of its family: 0.0.0.0 ("") or ::. */
+    private static boolean wildcard(PublishedPort p) {
+        return p.hostIp().isEmpty() || p.hostIp().equals("::");
+    }
+
     private static List<String> addressElements(List<PublishedPort> ports) {
-        return ports.stream().filter(p -> !p.hostIp().isEmpty())
+        return ports.stream().filter(p -> !wildcard(p))
                 .map(p -> p.hostIp() + " . " + p.protocol().text() + " . " + p.hostPort() + " : " + target(p)).toList();
     }
 
     private static List<String> anyElements(List<PublishedPort> ports) {
-        return ports.stream().filter(p -> p.hostIp().isEmpty())
+        return ports.stream().filter(NftablesFirewall::wildcard)
                 .map(p -> p.protocol().text() + " . " + p.hostPort() + " : " + target(p)).toList();
     }
 
@@ -184,21 +199,31 @@ public final class NftablesFirewall implements Firewall {
             if (set.family.equals("inet")) declare(sb, set, sets.get(set.setName));
         }
 
-        // Published ports: one element per host port, looked up by the two DNAT rules below.
+        // Published ports: one element per host port and family, looked up by the four DNAT rules below.
+        List<PublishedPort> ports4 = ports.stream().filter(p -> !p.ipv6()).toList(), ports6 = ports.stream().filter(PublishedPort::ipv6).toList();
         sb.append("  map published_addr {\n    type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service\n")
-                .append(elements(addressElements(ports))).append("  }\n");
+                .append(elements(addressElements(ports4))).append("  }\n");
         sb.append("  map published_any {\n    type inet_proto . inet_service : ipv4_addr . inet_service\n")
-                .append(elements(anyElements(ports))).append("  }\n");
+                .append(elements(anyElements(ports4))).append("  }\n");
+        sb.append("  map published6_addr {\n    type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service\n")
+                .append(elements(addressElements(ports6))).append("  }\n");
+        sb.append("  map published6_any {\n    type inet_proto . inet_service : ipv6_addr . inet_service\n")
+                .append(elements(anyElements(ports6))).append("  }\n");
         sb.append("  chain published {\n");
         sb.append("    dnat ip to ip daddr . meta l4proto . th dport map @published_addr\n");
         sb.append("    dnat ip to meta l4proto . th dport map @published_any\n");
+        sb.append("    dnat ip6 to ip6 daddr . meta l4proto . th dport map @published6_addr\n");
+        sb.append("    dnat ip6 to meta l4proto . th dport map @published6_any\n");
         sb.append("  }\n");
         // From outside and from containers: to any local address but loopback, so a port published on
         // 127.0.0.1 (or 0.0.0.0) is never reached by a packet to 127.0.0.1 from another interface.
         sb.append("  chain prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n");
-        sb.append("    ip daddr != 127.0.0.0/8 fib daddr type local jump published\n  }\n");
-        // From the host itself, 127.0.0.1 included.
+        sb.append("    ip daddr != 127.0.0.0/8 fib daddr type local jump published\n");
+        sb.append("    ip6 daddr != ::1 fib daddr type local jump published\n  }\n");
+        // From the host itself, 127.0.0.1 included; not ::1, which the kernel cannot send to a container
+        // (IPv6 has no route_localnet): a connection to [::1] is refused by the held socket instead.
         sb.append("  chain output {\n    type nat hook output priority -100; policy accept;\n");
+        sb.append("    ip6 daddr ::1 return\n");
         sb.append("    fib daddr type local jump published\n  }\n");
 
         sb.append("  chain forward {\n    type filter hook forward priority filter; policy accept;\n");

@@ -4,7 +4,9 @@ package dev.pier.ports;
  * One binding as asked (`-p`, or Docker's HostConfig.PortBindings entry): a container port and
  * where on the host to publish it.
  *
- * @param hostIp        the host address; "" for all IPv4 addresses (0.0.0.0)
+ * @param hostIp        the host address: "" for the default, every address of both families the
+ *                      container can be reached on (0.0.0.0, and :: when it has IPv6); "0.0.0.0"
+ *                      for every IPv4 address only, "::" for every IPv6 address only
  * @param hostPortFirst first host port of the range; 0 with {@code hostPortLast} 0 for a random port
  * @param hostPortLast  last host port of the range; equal to the first for one port
  */
@@ -13,7 +15,7 @@ public record PortRequest(int containerPort, Protocol protocol, String hostIp, i
         if (containerPort < 1 || containerPort > 65535) throw new IllegalArgumentException("invalid containerPort: " + containerPort);
         if (hostPortFirst < 0 || hostPortLast > 65535 || hostPortLast < hostPortFirst)
             throw new IllegalArgumentException("invalid hostPort: " + hostPortFirst + "-" + hostPortLast);
-        hostIp = hostIp == null || hostIp.equals("0.0.0.0") ? "" : hostIp;
+        hostIp = hostIp == null ? "" : hostIp;
     }
 
     /**
@@ -27,9 +29,15 @@ public record PortRequest(int containerPort, Protocol protocol, String hostIp, i
         String ip = hostIp == null ? "" : hostIp.strip();
         if (ip.startsWith("[") && ip.endsWith("]")) ip = ip.substring(1, ip.length() - 1);
         if (!ip.isEmpty()) {
-            if (ip.indexOf(':') >= 0) throw new IllegalArgumentException("publishing on IPv6 host addresses is not supported yet: " + ip);
-            if (!ip.matches("(\\d{1,3}\\.){3}\\d{1,3}") || java.util.Arrays.stream(ip.split("\\.")).anyMatch(o -> Integer.parseInt(o) > 255))
+            if (ip.indexOf(':') >= 0) {
+                ip = ipv6Literal(ip);
+                if (ip.equals("::1"))
+                    throw new IllegalArgumentException("cannot publish on ::1: the kernel does not route IPv6 loopback"
+                            + " addresses to other interfaces (IPv6 has no route_localnet), and Pier has no userland proxy;"
+                            + " use 127.0.0.1 or another address of the host");
+            } else if (!ip.matches("(\\d{1,3}\\.){3}\\d{1,3}") || java.util.Arrays.stream(ip.split("\\.")).anyMatch(o -> Integer.parseInt(o) > 255)) {
                 throw new IllegalArgumentException("invalid IP address: " + ip);
+            }
         }
         String text = hostPort == null ? "" : hostPort.strip();
         if (text.isEmpty()) return new PortRequest(container, protocol, ip, 0, 0);
@@ -39,6 +47,50 @@ public record PortRequest(int containerPort, Protocol protocol, String hostIp, i
         int last = dash < 0 ? first : number(text.substring(dash + 1), message);
         if (last < first) throw new IllegalArgumentException(message);
         return new PortRequest(container, protocol, ip, first, last);
+    }
+
+    /** The canonical text ("::1", not "0:0:0:0:0:0:0:1"): what nft prints and inspect shows. */
+    private static String ipv6Literal(String text) {
+        java.net.InetAddress a;
+        try {
+            a = java.net.Inet6Address.ofLiteral(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid IP address: " + text);
+        }
+        // An IPv4-mapped literal or a zone index: not a host address to publish on.
+        if (!(a instanceof java.net.Inet6Address v6) || v6.getScopeId() != 0 || text.indexOf('%') >= 0)
+            throw new IllegalArgumentException("invalid IP address: " + text);
+        return canonical(a.getAddress());
+    }
+
+    /** RFC 5952 text of 16 bytes: lower case, the longest run of zero groups as "::". */
+    static String canonical(byte[] a) {
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) g[i] = (a[2 * i] & 0xFF) << 8 | (a[2 * i + 1] & 0xFF);
+        int bestStart = -1, bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) { i++; continue; }
+            int j = i;
+            while (j < 8 && g[j] == 0) j++;
+            if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+            i = j;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != ':') sb.append(':');
+            sb.append(Integer.toHexString(g[i]));
+        }
+        return sb.toString();
+    }
+
+    /** Whether the binding is on IPv6 addresses ("::" or one address). */
+    public boolean ipv6() {
+        return hostIp.indexOf(':') >= 0;
     }
 
     private static int number(String text, String message) {
@@ -63,7 +115,7 @@ public record PortRequest(int containerPort, Protocol protocol, String hostIp, i
         return hostPortFirst == hostPortLast ? Integer.toString(hostPortFirst) : hostPortFirst + "-" + hostPortLast;
     }
 
-    /** The host address as Docker prints it in errors: 0.0.0.0 for all. */
+    /** The host address as Docker prints it in errors: 0.0.0.0 for the default. */
     public String hostIpText() {
         return hostIp.isEmpty() ? "0.0.0.0" : hostIp;
     }

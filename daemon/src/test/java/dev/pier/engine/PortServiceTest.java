@@ -73,7 +73,7 @@ class PortServiceTest {
     void publishesHoldsAndUndoesTogether() throws Exception {
         int port = freePort();
         List<PublishedPort> got = ports.publish("c1", List.of(PortRequest.parse("80/tcp", "127.0.0.1", Integer.toString(port))),
-                "10.9.0.2", "pbr0");
+                "10.9.0.2", "", "pbr0");
         assertThat(got).containsExactly(new PublishedPort(Protocol.TCP, 80, "127.0.0.1", port, "10.9.0.2"));
         assertThat(firewall.published).containsEntry("c1", got);
         assertThat(localnet).containsExactly("pbr0");
@@ -83,7 +83,7 @@ class PortServiceTest {
         assertThat(bindable(port)).isTrue();
         assertThat(forgotten).as("TCP flows end by themselves").isEmpty();
         List<PublishedPort> udp = ports.publish("c2", List.of(PortRequest.parse("53/udp", "127.0.0.1", Integer.toString(port))),
-                "10.9.0.2", "pbr0");
+                "10.9.0.2", "", "pbr0");
         ports.unpublish("c2");
         assertThat(forgotten).isEqualTo(udp);
     }
@@ -96,7 +96,7 @@ class PortServiceTest {
             int taken = other.getLocalPort();
             assertThatThrownBy(() -> ports.publish("c1", List.of(
                     PortRequest.parse("80/tcp", "127.0.0.1", Integer.toString(free)),
-                    PortRequest.parse("81/tcp", "127.0.0.1", Integer.toString(taken))), "10.9.0.2", "pbr0"))
+                    PortRequest.parse("81/tcp", "127.0.0.1", Integer.toString(taken))), "10.9.0.2", "", "pbr0"))
                     .isInstanceOf(PortUnavailableException.class)
                     .hasMessage("Bind for 127.0.0.1:" + taken + " failed: port is already allocated");
         }
@@ -104,8 +104,42 @@ class PortServiceTest {
         assertThat(firewall.published).isEmpty();
         firewall.fail = true;
         assertThatThrownBy(() -> ports.publish("c1", List.of(PortRequest.parse("80/tcp", "127.0.0.1", Integer.toString(free))),
-                "10.9.0.2", "pbr0")).hasMessage("nft said no");
+                "10.9.0.2", "", "pbr0")).hasMessage("nft said no");
         assertThat(bindable(free)).isTrue();
+    }
+
+    @Test
+    void theDefaultBindingTakesTheSamePortOnBothFamiliesWhenTheContainerHasIpv6() throws Exception {
+        int port = freePort();
+        List<PublishedPort> got = ports.publish("c1", List.of(PortRequest.parse("80/tcp", "", Integer.toString(port)),
+                        PortRequest.parse("81/tcp", "0.0.0.0", Integer.toString(port + 1)),
+                        PortRequest.parse("82/udp", "[::]", Integer.toString(port))),
+                "10.9.0.2", "fd42::2", "pbr0");
+        assertThat(got).containsExactly(new PublishedPort(Protocol.TCP, 80, "", port, "10.9.0.2"),
+                new PublishedPort(Protocol.TCP, 80, "::", port, "fd42::2"),
+                new PublishedPort(Protocol.TCP, 81, "", port + 1, "10.9.0.2"),
+                new PublishedPort(Protocol.UDP, 82, "::", port, "fd42::2"));
+        assertThat(bindable(port)).isFalse();
+        ports.unpublish("c1");
+        assertThat(bindable(port)).isTrue();
+        // Without IPv6, the default binding is IPv4 alone, and an IPv6 one is refused.
+        assertThat(ports.publish("c2", List.of(PortRequest.parse("80/tcp", "", Integer.toString(port))), "10.9.0.2", "", "pbr0"))
+                .containsExactly(new PublishedPort(Protocol.TCP, 80, "", port, "10.9.0.2"));
+        ports.unpublish("c2");
+        assertThatThrownBy(() -> ports.publish("c3", List.of(PortRequest.parse("80/tcp", "::", Integer.toString(port))),
+                "10.9.0.2", "", "pbr0")).isInstanceOf(PortUnavailableException.class).hasMessageContaining("no IPv6 address");
+        assertThat(firewall.published).isEmpty();
+        assertThat(bindable(port)).isTrue();
+    }
+
+    @Test
+    void ipv6HostAddressesAreCanonicalAndLoopbackIsRefusedWithTheReason() {
+        assertThat(PortRequest.parse("80/tcp", "[FD42:0:0:0::0001]", "8080").hostIp()).isEqualTo("fd42::1");
+        assertThat(PortRequest.parse("80/tcp", "2001:db8:0:1:0:0:0:1", "8080").hostIp()).isEqualTo("2001:db8:0:1::1");
+        assertThat(PortRequest.parse("80/tcp", "::", "").hostIp()).isEqualTo("::");
+        assertThatThrownBy(() -> PortRequest.parse("80/tcp", "[::1]", "8080")).hasMessageContaining("route_localnet");
+        assertThatThrownBy(() -> PortRequest.parse("80/tcp", "fd42::zz", "8080")).hasMessage("invalid IP address: fd42::zz");
+        assertThatThrownBy(() -> PortRequest.parse("80/tcp", "::ffff:10.0.0.1", "8080")).hasMessageStartingWith("invalid IP address");
     }
 
     @Test

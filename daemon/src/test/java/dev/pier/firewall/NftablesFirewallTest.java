@@ -72,7 +72,13 @@ class NftablesFirewallTest {
         String none = NftablesFirewall.render("pier_t", nets, java.util.Set.of(), List.of());
         String some = NftablesFirewall.render("pier_t", nets, java.util.Set.of(), List.of(
                 port("", 8080, "10.1.0.2", 80, Protocol.TCP),
-                port("127.0.0.1", 5353, "10.1.0.2", 53, Protocol.UDP)));
+                port("127.0.0.1", 5353, "10.1.0.2", 53, Protocol.UDP),
+                port("::", 8080, "fd42::2", 80, Protocol.TCP),
+                port("fd42::1", 8081, "fd42::2", 81, Protocol.TCP)));
+        assertThat(some).contains("type inet_proto . inet_service : ipv6_addr . inet_service")
+                .contains("elements = { tcp . 8080 : fd42::2 . 80 }")
+                .contains("elements = { fd42::1 . tcp . 8081 : fd42::2 . 81 }")
+                .contains("ip6 daddr != ::1 fib daddr type local jump published");
         assertThat(some).contains("type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service")
                 .contains("elements = { tcp . 8080 : 10.1.0.2 . 80 }")
                 .contains("elements = { 127.0.0.1 . udp . 5353 : 10.1.0.2 . 53 }");
@@ -85,6 +91,10 @@ class NftablesFirewallTest {
                 .contains("ct status dnat accept\n    oifname @bridges iifname != @bridges ct state new drop");
         assertThat(NftablesFirewall.elementCommands("delete", "pier_t", List.of(port("", 8080, "10.1.0.2", 80, Protocol.TCP))))
                 .isEqualTo("delete element inet pier_t published_any { tcp . 8080 : 10.1.0.2 . 80 }\n");
+        assertThat(NftablesFirewall.elementCommands("add", "pier_t", List.of(port("", 8080, "10.1.0.2", 80, Protocol.TCP),
+                port("::", 8080, "fd42::2", 80, Protocol.TCP))))
+                .isEqualTo("add element inet pier_t published_any { tcp . 8080 : 10.1.0.2 . 80 }\n"
+                        + "add element inet pier_t published6_any { tcp . 8080 : fd42::2 . 80 }\n");
     }
 
     /** The lines of the inet table that are rules (not declarations, not elements). */
@@ -104,8 +114,10 @@ class NftablesFirewallTest {
                 fw.apply(nets, java.util.Set.of());
                 String empty = nft.list("list table inet " + table);
                 fw.publish("a", List.of(port("", 18080, "10.1.0.2", 80, Protocol.TCP), port("127.0.0.1", 18081, "10.1.0.2", 81, Protocol.UDP)));
-                fw.publish("b", List.of(port("", 18082, "10.1.0.3", 80, Protocol.TCP), port("", 18083, "10.1.0.3", 9, Protocol.SCTP)));
+                fw.publish("b", List.of(port("", 18082, "10.1.0.3", 80, Protocol.TCP), port("", 18083, "10.1.0.3", 9, Protocol.SCTP),
+                        port("::", 18082, "fd42::3", 80, Protocol.TCP), port("fd42::1", 18084, "fd42::3", 84, Protocol.UDP)));
                 String both = nft.list("list table inet " + table);
+                assertThat(both).contains("tcp . 18082 : fd42::3 . 80").contains("fd42::1 . udp . 18084 : fd42::3 . 84");
                 assertThat(both).contains("tcp . 18080 : 10.1.0.2 . 80").contains("127.0.0.1 . udp . 18081 : 10.1.0.2 . 81")
                         .contains("tcp . 18082 : 10.1.0.3 . 80").contains("sctp . 18083 : 10.1.0.3 . 9");
                 // A whole rewrite (a network came or went) keeps them, and the administrator's rules.

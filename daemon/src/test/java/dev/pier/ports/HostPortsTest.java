@@ -57,6 +57,31 @@ class HostPortsTest {
     }
 
     @Test
+    void theIpv6WildcardHoldsIpv6AloneAndTwoAddressesAreHeldTogetherOrNotAtAll() throws Exception {
+        HostPorts held = new HostPorts();
+        int port = freePort();
+        assertThat(held.hold("c1", Protocol.TCP, "::", port)).isTrue();
+        // IPV6_V6ONLY: the IPv4 port is still free for anyone...
+        try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
+            other.bind(new InetSocketAddress("127.0.0.1", port));
+        }
+        // ...but not the IPv6 one.
+        try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
+            assertThatThrownBy(() -> other.bind(new InetSocketAddress("::1", port))).hasMessageContaining("in use");
+        }
+        // Both families at once: the IPv6 half is taken, so the IPv4 half is let go too.
+        assertThat(held.hold("c2", Protocol.TCP, java.util.List.of("", "::"), port)).isFalse();
+        assertThat(held.count("c2")).isZero();
+        try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
+            other.bind(new InetSocketAddress("0.0.0.0", port));
+        }
+        held.release("c1");
+        assertThat(held.hold("c2", Protocol.TCP, java.util.List.of("", "::"), port)).isTrue();
+        assertThat(held.count("c2")).isEqualTo(2);
+        held.release("c2");
+    }
+
+    @Test
     void sctpPortsAreKeptFromOtherContainers() {
         HostPorts held = new HostPorts();
         assertThat(held.hold("c1", Protocol.SCTP, "", 9)).isTrue();
@@ -64,5 +89,9 @@ class HostPortsTest {
         held.release("c1");
         assertThat(held.hold("c2", Protocol.SCTP, "127.0.0.1", 9)).isTrue();
         held.release("c2");
+        // Both families at once, as the default binding of a container with IPv6 asks.
+        assertThat(held.hold("c3", Protocol.SCTP, java.util.List.of("", "::"), 9)).isTrue();
+        assertThat(held.hold("c4", Protocol.SCTP, "::", 9)).isFalse();
+        held.release("c3");
     }
 }

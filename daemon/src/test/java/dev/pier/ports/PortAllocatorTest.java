@@ -77,13 +77,14 @@ class PortAllocatorTest {
     @Test
     void parsesDockersWireForms() {
         assertThat(request("80", "", "")).isEqualTo(new PortRequest(80, Protocol.TCP, "", 0, 0));
-        assertThat(request("53/udp", "0.0.0.0", "5353")).isEqualTo(new PortRequest(53, Protocol.UDP, "", 5353, 5353));
+        // 0.0.0.0 is IPv4 alone; "" the default, both families where the container has them.
+        assertThat(request("53/udp", "0.0.0.0", "5353")).isEqualTo(new PortRequest(53, Protocol.UDP, "0.0.0.0", 5353, 5353));
         assertThat(request("80/tcp", "[127.0.0.1]", "8000-8010").hostPortText()).isEqualTo("8000-8010");
         assertThatThrownBy(() -> request("80/icmp", "", "")).hasMessage("invalid proto: icmp");
         assertThatThrownBy(() -> request("x/tcp", "", "")).hasMessage("invalid containerPort: x/tcp");
         assertThatThrownBy(() -> request("80/tcp", "", "70000")).hasMessage("invalid hostPort: 70000");
         assertThatThrownBy(() -> request("80/tcp", "", "9-8")).hasMessage("invalid hostPort: 9-8");
         assertThatThrownBy(() -> request("80/tcp", "1.2.3", "")).hasMessage("invalid IP address: 1.2.3");
-        assertThatThrownBy(() -> request("80/tcp", "::1", "")).hasMessageContaining("IPv6");
+        assertThatThrownBy(() -> request("80/tcp", "::1", "")).hasMessageContaining("IPv6 loopback");
     }
 }

@@ -176,6 +176,71 @@ class PortsTest {
         assertThat(pier.pier("port", again).ok().out()).isEmpty();
     }
 
+    /**
+     * IPv6: on a network with IPv6 the default binding takes the port on both families, an IPv6
+     * address binds that address alone; connections from the host and from an outside namespace,
+     * over IPv6, through the ip6 DNAT maps.
+     */
+    @Test
+    void ipv6BindingsAnswerOverIpv6AndTheDefaultBindingTakesBothFamilies() throws Exception {
+        int h = pier.prefix.hashCode() & 0xFFFF;
+        String v6 = "fd45:" + Integer.toHexString(h) + "::", outside6 = "fd46:" + Integer.toHexString(h) + "::";
+        String network = pier.prefix + "-p6";
+        pier.pier("network", "create", "--ipv6", "--subnet", "10.251." + (h & 0xFF) + ".0/24", "--subnet", v6 + "/64", network).ok();
+        try {
+            int port = freePort(), port6 = port + 1;
+            String id = pier.pier("run", "-d", "--network", network, "-p", port + ":80", "-p", "[" + v6 + "1]:" + port6 + ":80",
+                    "busybox", "nc", "-ll", "-p", "80", "-e", "echo", "hello").ok().out().strip();
+            assertThat(Pier.fetch(v6 + "1", port)).as("the default binding, over IPv6 to the gateway").isEqualTo("hello");
+            assertThat(Pier.fetch("127.0.0.1", port)).as("the default binding, over IPv4").isEqualTo("hello");
+            assertThat(Pier.fetch(v6 + "1", port6)).as("a binding to one IPv6 address").isEqualTo("hello");
+            assertThat(fetchOnce("127.0.0.1", port6)).as("that one is not on IPv4").isEmpty();
+            assertThat(fetchOnce("::1", port)).as("::1 cannot be sent to a container: refused").isEmpty();
+
+            // From outside, over IPv6, to another address of the host (the outside end forwards on its own).
+            Pier.sh("ip addr add " + outside6 + "1/64 dev " + hostEnd + " nodad && ip -n " + outside + " addr add " + outside6
+                    + "2/64 dev eth0 nodad && ip -n " + outside + " route add " + v6 + "/64 via " + outside6 + "1").ok();
+            if (Pier.sh("test -e /proc/sys/net/ipv6/conf/all/force_forwarding").exit() == 0) {
+                Pier.sh("sysctl -qw net.ipv6.conf." + hostEnd + ".force_forwarding=1").ok();
+                assertThat(fromOutside(outside6 + "1", port)).as("from outside, over IPv6").isEqualTo("hello");
+                String containerIp6 = pier.pier("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.GlobalIPv6Address}}{{end}}", id)
+                        .ok().out().strip();
+                assertThat(containerIp6).startsWith(v6);
+                assertThat(Pier.sh("ip netns exec " + outside + " busybox nc -w 2 " + containerIp6 + " 80 </dev/null").out())
+                        .as("the container's own IPv6 address is not reachable from outside").isEmpty();
+            }
+
+            assertThat(pier.pier("inspect", "-f", "{{json .NetworkSettings.Ports}}", id).ok().out().strip())
+                    .isEqualTo("{\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"" + port + "\"},{\"HostIp\":\"::\",\"HostPort\":\""
+                            + port + "\"},{\"HostIp\":\"" + v6 + "1\",\"HostPort\":\"" + port6 + "\"}]}");
+            assertThat(pier.pier("port", id, "80").ok().out()).contains("[::]:" + port + "\n").contains("[" + v6 + "1]:" + port6 + "\n");
+            assertThat(elements6()).contains("tcp . " + port + " : " + v6).contains(v6 + "1 . tcp . " + port6 + " : ");
+            pier.pier("rm", "-f", id).ok();
+            assertThat(elements6()).doesNotContain(" . " + port + " : ").doesNotContain(" . " + port6 + " : ");
+        } finally {
+            pier.removeAllContainers();
+            pier.pier("network", "rm", network);
+            Pier.sh("ip addr flush dev " + hostEnd + " scope global; ip addr add " + net + "1/30 dev " + hostEnd
+                    + "; ip -n " + outside + " -6 addr flush dev eth0 scope global");
+        }
+
+        // A network without IPv6: the default binding is IPv4 alone, an IPv6 one is refused, ::1 always.
+        int port = freePort();
+        String v4only = helloServer(port + ":80");
+        assertThat(pier.pier("inspect", "-f", "{{json .NetworkSettings.Ports}}", v4only).ok().out().strip())
+                .isEqualTo("{\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"" + port + "\"}]}");
+        Pier.Result refused = pier.pier("run", "-d", "-p", "[::]:" + (port + 1) + ":80", "busybox", "sleep", "60");
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err()).contains("no IPv6 address");
+        Pier.Result loopback = pier.pier("run", "-d", "-p", "[::1]:" + (port + 1) + ":80", "busybox", "sleep", "60");
+        assertThat(loopback.exit()).isNotZero();
+        assertThat(loopback.err()).contains("IPv6 loopback");
+    }
+
+    private static String elements6() {
+        return Pier.sh("nft list map inet " + pier.table + " published6_any; nft list map inet " + pier.table + " published6_addr").ok().out();
+    }
+
     @Test
     void aLoopbackBindingIsNotReachableThroughAnyOtherAddress() throws Exception {
         int port = freePort();

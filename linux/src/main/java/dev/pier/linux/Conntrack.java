@@ -4,7 +4,8 @@ import dev.pier.linux.internal.MessageWriter;
 import dev.pier.linux.internal.NetlinkSocket;
 import dev.pier.linux.internal.Rtnl;
 
-import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +21,8 @@ public final class Conntrack {
     private static final int IPCTNL_MSG_CT_GET = 1, IPCTNL_MSG_CT_DELETE = 2;
     private static final int CTA_TUPLE_ORIG = 1, CTA_TUPLE_REPLY = 2;
     private static final int CTA_TUPLE_IP = 1, CTA_TUPLE_PROTO = 2;
-    private static final int CTA_IP_V4_SRC = 1, CTA_PROTO_NUM = 1, CTA_PROTO_SRC_PORT = 2, CTA_PROTO_DST_PORT = 3;
-    private static final int AF_INET = 2;
+    private static final int CTA_IP_V4_SRC = 1, CTA_IP_V6_SRC = 3, CTA_PROTO_NUM = 1, CTA_PROTO_SRC_PORT = 2, CTA_PROTO_DST_PORT = 3;
+    private static final int AF_INET = 2, AF_INET6 = 10;
     private static final int NFGENMSG_LEN = 4;
 
     private Conntrack() {}
@@ -30,13 +31,14 @@ public final class Conntrack {
      * Deletes the entries of flows to {@code hostPort} that were DNATed to {@code target}:{@code targetPort}
      * (their answer comes from there), for one IP protocol (17 for UDP). Returns how many were deleted.
      */
-    public static int deleteNatted(int ipProtocol, int hostPort, Inet4Address target, int targetPort) {
+    public static int deleteNatted(int ipProtocol, int hostPort, InetAddress target, int targetPort) {
         byte[] targetBytes = target.getAddress();
+        int family = target instanceof Inet6Address ? AF_INET6 : AF_INET;
         List<byte[]> doomed = new ArrayList<>();
         try (NetlinkSocket socket = new NetlinkSocket(NETLINK_NETFILTER)) {
             MessageWriter w = new MessageWriter(64);
             w.begin(NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_GET, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_DUMP, 1);
-            w.nfgenmsg(AF_INET);
+            w.nfgenmsg(family);
             w.end();
             socket.send(w.buffer(), "conntrack table");
             dump:
@@ -64,7 +66,7 @@ public final class Conntrack {
             for (byte[] tuple : doomed) {
                 w.reset();
                 w.begin(NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_DELETE, Rtnl.NLM_F_REQUEST | Rtnl.NLM_F_ACK, seq++);
-                w.nfgenmsg(AF_INET);
+                w.nfgenmsg(family);
                 w.attr(CTA_TUPLE_ORIG, tuple);
                 w.end();
                 socket.send(w.buffer(), "conntrack entry");
@@ -88,11 +90,11 @@ public final class Conntrack {
         int[] num = find(data, origProto[0], origProto[1], CTA_PROTO_NUM);
         int[] dport = find(data, origProto[0], origProto[1], CTA_PROTO_DST_PORT);
         int[] rsport = find(data, replyProto[0], replyProto[1], CTA_PROTO_SRC_PORT);
-        int[] rsrc = find(data, replyIp[0], replyIp[1], CTA_IP_V4_SRC);
-        if (num == null || dport == null || rsport == null || rsrc == null || rsrc[1] - rsrc[0] != 4) return null;
+        int[] rsrc = find(data, replyIp[0], replyIp[1], target.length == 16 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC);
+        if (num == null || dport == null || rsport == null || rsrc == null || rsrc[1] - rsrc[0] != target.length) return null;
         if ((data.get(num[0]) & 0xFF) != ipProtocol) return null;
         if (bigEndianShort(data, dport[0]) != hostPort || bigEndianShort(data, rsport[0]) != targetPort) return null;
-        for (int i = 0; i < 4; i++) if (data.get(rsrc[0] + i) != target[i]) return null;
+        for (int i = 0; i < target.length; i++) if (data.get(rsrc[0] + i) != target[i]) return null;
         byte[] tuple = new byte[orig[1] - orig[0]];
         data.get(orig[0], tuple);
         return tuple;

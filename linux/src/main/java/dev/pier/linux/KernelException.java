@@ -12,7 +12,8 @@ public class KernelException extends RuntimeException {
     public static final int EPERM = Errno.EPERM, ENOENT = Errno.ENOENT, EEXIST = Errno.EEXIST,
             ENODEV = Errno.ENODEV, EBUSY = Errno.EBUSY, EINVAL = Errno.EINVAL, EADDRINUSE = Errno.EADDRINUSE,
             EADDRNOTAVAIL = Errno.EADDRNOTAVAIL, ENETUNREACH = Errno.ENETUNREACH, ERANGE = Errno.ERANGE,
-            EOPNOTSUPP = Errno.EOPNOTSUPP, ESRCH = Errno.ESRCH, ENOTEMPTY = Errno.ENOTEMPTY;
+            EOPNOTSUPP = Errno.EOPNOTSUPP, ESRCH = Errno.ESRCH, ENOTEMPTY = Errno.ENOTEMPTY,
+            EPROTONOSUPPORT = Errno.EPROTONOSUPPORT, EAFNOSUPPORT = Errno.EAFNOSUPPORT;
 
     private final int errno;
     private final String operation;

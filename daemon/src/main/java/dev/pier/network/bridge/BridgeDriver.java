@@ -5,7 +5,9 @@ import dev.pier.linux.KernelException;
 import dev.pier.linux.Link;
 import dev.pier.linux.LinkKind;
 import dev.pier.linux.LinkSpec;
+import dev.pier.linux.NetNamespace;
 import dev.pier.linux.Netlink;
+import dev.pier.linux.Sysctl;
 import dev.pier.linux.Route;
 import dev.pier.network.EndpointSpec;
 import dev.pier.network.NetworkDriver;
@@ -79,7 +81,19 @@ public final class BridgeDriver implements NetworkDriver {
             if (!present.contains(gateway.toString())) batch.addAddress(index, gateway);
         }
         batch.commit();
+        if (network.gateways().stream().anyMatch(g -> g.family() == 6)) forwardIpv6(name);
         bridgeIndexes.put(network.id(), index);
+    }
+
+    /**
+     * IPv6 packets that come in on the bridge (answers of published ports, hairpin, the containers'
+     * way out) are forwarded: force_forwarding (Linux 6.17+) turns forwarding on for this interface
+     * alone. net.ipv6.conf.all.forwarding is left as the administrator set it: turning it on makes
+     * the host ignore router advertisements on its uplink.
+     */
+    private static void forwardIpv6(String bridge) {
+        if (!java.nio.file.Files.exists(java.nio.file.Path.of("/proc/sys/net/ipv6/conf/all/force_forwarding"))) return;
+        Sysctl.write(NetNamespace.host(), "net.ipv6.conf." + bridge + ".force_forwarding", "1");
     }
 
     @Override

@@ -79,6 +79,7 @@ public final class Libc {
 
     private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle BIND = downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle LISTEN = downcall("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SETSOCKOPT = downcall("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle GETSOCKNAME = downcall("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SENDMSG = downcall("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
@@ -125,6 +126,29 @@ public final class Libc {
         MemorySegment st = state();
         try {
             check((int) BIND.invokeExact(st, fd, addr, len), st, "bind", "netlink socket");
+        } catch (KernelException e) { throw e; } catch (Throwable t) { throw new AssertionError(t); }
+    }
+
+    /** bind(2) of any socket; {@code object} names it in the error. */
+    public static void bind(int fd, MemorySegment addr, int len, String object) {
+        MemorySegment st = state();
+        try {
+            check((int) BIND.invokeExact(st, fd, addr, len), st, "bind", object);
+        } catch (KernelException e) { throw e; } catch (Throwable t) { throw new AssertionError(t); }
+    }
+
+    public static void listen(int fd, int backlog, String object) {
+        MemorySegment st = state();
+        try {
+            check((int) LISTEN.invokeExact(st, fd, backlog), st, "listen", object);
+        } catch (KernelException e) { throw e; } catch (Throwable t) { throw new AssertionError(t); }
+    }
+
+    /** socket(2) of any kind; {@code object} names it in the error. */
+    public static int socket(int domain, int type, int protocol, String object) {
+        MemorySegment st = state();
+        try {
+            return check((int) SOCKET.invokeExact(st, domain, type, protocol), st, "socket", object);
         } catch (KernelException e) { throw e; } catch (Throwable t) { throw new AssertionError(t); }
     }
 
