@@ -14,10 +14,16 @@ import dev.pier.network.NetworkDriver;
 import dev.pier.network.NetworkPlan;
 import dev.pier.network.Sandbox;
 
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Linux bridge networks: one bridge per network, a veth pair per endpoint whose container end is
@@ -34,8 +40,8 @@ public final class BridgeDriver implements NetworkDriver {
      * network to take: the kernel holds its global lock for 10-20 ms while it unregisters a bridge,
      * so a deletion right before a creation makes the creation wait for it.
      */
-    private final java.util.Deque<Spare> spares = new java.util.ArrayDeque<>();
-    private final java.time.Duration spareLifetime;
+    private final Deque<Spare> spares = new ArrayDeque<>();
+    private final Duration spareLifetime;
     private static final int MAX_SPARES = 8;
 
     private record Spare(int index, String name) {}
@@ -45,10 +51,10 @@ public final class BridgeDriver implements NetworkDriver {
      *                       so that leftovers can be found and removed in one request
      */
     public BridgeDriver(Netlink host, int interfaceGroup) {
-        this(host, interfaceGroup, java.time.Duration.ofSeconds(2));
+        this(host, interfaceGroup, Duration.ofSeconds(2));
     }
 
-    BridgeDriver(Netlink host, int interfaceGroup, java.time.Duration spareLifetime) {
+    BridgeDriver(Netlink host, int interfaceGroup, Duration spareLifetime) {
         this.host = host;
         this.interfaceGroup = interfaceGroup;
         this.spareLifetime = spareLifetime;
@@ -113,7 +119,7 @@ public final class BridgeDriver implements NetworkDriver {
         Link bridge = host.link(name).orElse(null);
         if (bridge == null) return;
         int index = bridge.index();
-        String spareName = "pspare" + java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextInt());
+        String spareName = "pspare" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
         try {
             // Tagged with the daemon's group before anything else: a restart after a crash from here
             // on sweeps it with the veths. Down removes its routes and IPv6 addresses.
@@ -201,13 +207,13 @@ public final class BridgeDriver implements NetworkDriver {
 
     /** Deletes the spare bridges and returns once every bridge deletion in flight has finished (at daemon shutdown). */
     public void awaitDeletions() {
-        java.util.List<Spare> left;
+        List<Spare> left;
         synchronized (spares) {
-            left = java.util.List.copyOf(spares);
+            left = List.copyOf(spares);
             spares.clear();
         }
         for (Spare spare : left) deleteInBackground(spare.index(), spare.name());
-        for (String name : java.util.List.copyOf(deletions.keySet())) awaitDeletion(name);
+        for (String name : List.copyOf(deletions.keySet())) awaitDeletion(name);
     }
 
     /** Returns once no deletion of a bridge named {@code name} is in flight. */
