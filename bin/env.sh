@@ -18,3 +18,6 @@ if [ -z "${PIER_JAVA_HOME:-}" ]; then
 fi
 export JAVA_HOME="$PIER_JAVA_HOME"
 export PATH="$JAVA_HOME/bin:$PATH"
+# The CLI's JVM, for bin/pier and for the AOT caches bin/build trains (a cache needs the same options):
+# C1 only, the smallest collector, no perf file.
+PIER_CLI_JAVA_OPTS=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData)
