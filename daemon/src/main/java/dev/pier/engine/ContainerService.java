@@ -136,16 +136,59 @@ public final class ContainerService {
 
     /** --link as given ("name:alias", "name") or as Docker stores it ("/name:/container/alias"): alias → name. */
     static Map<String, String> links(List<String> links) {
-        if (links == null || links.isEmpty()) return Map.of();
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String link : links) {
-            int colon = link.indexOf(':');
-            String target = (colon < 0 ? link : link.substring(0, colon)).replaceFirst("^/", "");
-            String alias = colon < 0 ? target : link.substring(colon + 1);
-            alias = alias.substring(alias.lastIndexOf('/') + 1);
-            if (!target.isEmpty() && !alias.isEmpty()) out.put(alias, target);
+        return Links.parse(links);
+    }
+
+    /** One --link of a container on the default bridge, resolved: the alias and the linked container's endpoint there. */
+    private record LegacyLink(String alias, ContainerRecord target, Attachment endpoint) {}
+
+    /**
+     * The default bridge's links of a container whose endpoints are {@code attachments}; none when it is
+     * not on the default bridge (elsewhere links are DNS aliases). Strict at start, as Docker is: a link
+     * to a container that is gone, stopped or not on the default bridge fails it; lenient otherwise
+     * (rewriting files after a connect, an exec), where such a link is left out.
+     */
+    private List<LegacyLink> legacyLinks(ContainerRecord r, List<Attachment> attachments, boolean strict) {
+        Map<String, String> links = Links.parse(r.settings().links());
+        if (links.isEmpty() || attachments.stream().noneMatch(this::onDefaultBridge)) return List.of();
+        List<LegacyLink> out = new ArrayList<>();
+        for (var link : links.entrySet()) {
+            ContainerRecord target = find(link.getValue()).orElse(null);
+            if (target == null) {
+                if (strict) throw EngineException.invalid("could not get container for " + link.getValue() + ": No such container: " + link.getValue());
+                continue;
+            }
+            if (!target.state().running()) {
+                if (strict) throw EngineException.conflict("Cannot link to a non running container: /" + target.name() + " AS /" + r.name() + "/" + link.getKey());
+                continue;
+            }
+            Attachment endpoint = target.attachments().stream().filter(this::onDefaultBridge).findFirst().orElse(null);
+            if (endpoint == null) {
+                if (strict) throw EngineException.conflict("container " + target.id() + " not attached to default bridge network");
+                continue;
+            }
+            out.add(new LegacyLink(link.getKey(), target, endpoint));
         }
         return out;
+    }
+
+    private boolean onDefaultBridge(Attachment a) {
+        return networks.byId(a.networkId()).map(ContainerService::isDefaultBridge).orElse(false);
+    }
+
+    private static boolean isDefaultBridge(NetworkRecord n) {
+        return n.predefined() && n.driver().equals("bridge");
+    }
+
+    /** The link variables first, then the container's own: a variable the user set wins, as in Docker. */
+    private static List<String> withLinkEnv(ContainerRecord r, List<LegacyLink> links, List<String> env) {
+        if (links.isEmpty()) return env;
+        Map<String, String> merged = new LinkedHashMap<>();
+        for (LegacyLink l : links)
+            for (String e : Links.environment("/" + r.name() + "/" + l.alias(), l.endpoint().ipv4(), l.target().settings().exposedPorts(),
+                    l.target().settings().env())) merged.put(key(e), e);
+        for (String e : env) merged.put(key(e), e);
+        return List.copyOf(merged.values());
     }
 
     /** User-defined networks have name resolution; the default bridge (like Docker's) has none. */
@@ -199,7 +242,7 @@ public final class ContainerService {
 
     Process exec(String id, List<String> cmd, List<String> env, String workingDir, String user, boolean tty) {
         ContainerRecord r = require(id);
-        List<String> merged = new ArrayList<>(r.settings().env());
+        List<String> merged = new ArrayList<>(withLinkEnv(r, legacyLinks(r, r.attachments(), false), r.settings().env()));
         merged.addAll(env);
         return runtime.exec(id, cmd, mergeEnv(List.of(), merged), workingDir == null || workingDir.isEmpty()
                 ? r.settings().workingDir() : workingDir, user == null || user.isEmpty() ? r.settings().user() : user, tty);
@@ -238,6 +281,7 @@ public final class ContainerService {
             }
         }
         for (String h : settings.extraHosts()) parseExtraHost(h);
+        checkLinks(mode, settings.links());
         for (String server : settings.dns()) {
             try {
                 IpPrefix.parseAddress(server);
@@ -302,6 +346,26 @@ public final class ContainerService {
             }
             save(r);
             return r;
+        }
+    }
+
+    /**
+     * Links at create, as Docker checks them: not with host or container networking; on the default
+     * bridge (where they are more than DNS aliases) each must name an existing container that does not
+     * use the host's network.
+     */
+    private void checkLinks(NetworkMode mode, List<String> links) {
+        if (links == null || links.isEmpty()) return;
+        if (mode instanceof NetworkMode.Host)
+            throw EngineException.invalid("conflicting options: host type networking can't be used with links. This would result in undefined behavior");
+        if (mode instanceof NetworkMode.Shared)
+            throw EngineException.invalid("conflicting options: container type network can't be used with links. This would result in undefined behavior");
+        if (mode instanceof NetworkMode.Attached a && !isDefaultBridge(networks.require(a.network()))) return;
+        for (String target : Links.parse(links).values()) {
+            ContainerRecord t = find(target).orElseThrow(() ->
+                    EngineException.invalid("could not get container for " + target + ": No such container: " + target));
+            if (NetworkMode.parse(t.settings().networkMode()) instanceof NetworkMode.Host)
+                throw EngineException.invalid("conflicting options: host type networking can't be used with links. This would result in undefined behavior");
         }
     }
 
@@ -390,7 +454,7 @@ public final class ContainerService {
                             sandbox.netlink().batch().setUp(1, true).commit();
                         }
                         netns = new NetworkNamespace.Path(sandboxDir.resolve(sandboxName));
-                        writeFiles(dir, r, attachments);
+                        writeFiles(dir, r, attachments, true);
                     }
                     case NetworkMode.Attached a -> {
                         sandboxName = sandboxName(r.id());
@@ -418,7 +482,7 @@ public final class ContainerService {
                             undo.push(() -> resolver.detach(r.id()));
                         }
                         netns = new NetworkNamespace.Path(sandboxDir.resolve(sandboxName));
-                        writeFiles(dir, r, attachments);
+                        writeFiles(dir, r, attachments, true);
                     }
                 }
                 List<PublishedPort> published = List.of();
@@ -434,7 +498,8 @@ public final class ContainerService {
                     }
                     undo.push(() -> ports.unpublish(r.id()));
                 }
-                ContainerSpec spec = new ContainerSpec(r.id(), image, r.settings().args(), r.settings().env(),
+                ContainerSpec spec = new ContainerSpec(r.id(), image, r.settings().args(),
+                        withLinkEnv(r, legacyLinks(r, attachments, true), r.settings().env()),
                         r.settings().workingDir(), r.settings().user(), r.settings().tty(), r.settings().openStdin(),
                         r.settings().hostname(), netns, filesDir.resolve(ContainerFiles.HOSTS),
                         filesDir.resolve(ContainerFiles.HOSTNAME), filesDir.resolve(ContainerFiles.RESOLV_CONF),
@@ -498,7 +563,7 @@ public final class ContainerService {
                 updated = updated.withNetwork(List.copyOf(all), r.sandboxName());
                 try {
                     if (!resolver.isAttached(id) && wantsResolver(all)) attachResolver(updated, r.sandboxName());
-                    writeFiles(containersDir.resolve(id), updated, all);
+                    writeFiles(containersDir.resolve(id), updated, all, false);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -532,7 +597,7 @@ public final class ContainerService {
                 List<Attachment> rest = r.attachments().stream().filter(a -> a != att).toList();
                 updated = updated.withNetwork(rest, r.sandboxName());
                 try {
-                    writeFiles(containersDir.resolve(id), updated, rest);
+                    writeFiles(containersDir.resolve(id), updated, rest, false);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
@@ -571,12 +636,19 @@ public final class ContainerService {
         return new Sandbox(ns);
     }
 
-    private void writeFiles(Path dir, ContainerRecord r, List<Attachment> attachments) throws IOException {
+    /** hosts, hostname and resolv.conf; {@code strict}: a broken --link fails (at start), else it is left out. */
+    private void writeFiles(Path dir, ContainerRecord r, List<Attachment> attachments, boolean strict) throws IOException {
         List<ContainerFiles.HostEntry> extra = new ArrayList<>();
         for (String h : r.settings().extraHosts()) {
             ContainerFiles.HostEntry e = parseExtraHost(h);
             if (e.address().equals("host-gateway")) e = new ContainerFiles.HostEntry(hostGateway(), e.names());
             extra.add(e);
+        }
+        // Docker lists links after --add-host: the alias, the linked container's hostname and its name.
+        for (LegacyLink l : legacyLinks(r, attachments, strict)) {
+            List<String> names = Links.hostNames(l.alias(), l.target().settings().hostname(), l.target().name());
+            if (!l.endpoint().ipv4().isEmpty()) extra.add(new ContainerFiles.HostEntry(l.endpoint().ipv4(), names));
+            if (!l.endpoint().ipv6().isEmpty()) extra.add(new ContainerFiles.HostEntry(l.endpoint().ipv6(), names));
         }
         List<InetAddress> self = new ArrayList<>();
         for (Attachment a : attachments) {

@@ -193,6 +193,64 @@ class DnsTest {
     }
 
     @Test
+    void legacyLinksOnTheDefaultBridgeGoToHostsAndTheEnvironmentAndCarryPackets() {
+        // A server on the default bridge: every connection reads one line naming it.
+        String dbId = pier.pier("run", "-d", "--name", "db", "--dns", gatewayOf("bridge"), "--expose", "5432", "--expose", "9000/udp",
+                "-e", "SECRET=s3cr3t", "busybox", "sh", "-c", "while true; do echo pong-$SECRET | nc -l -p 5432; done").ok().out().strip();
+        String db = ip("db", "bridge");
+        run("web", "bridge", "--link", "db:database", "--add-host", "extra.test:192.0.2.9", "-e", "DATABASE_ENV_SECRET=mine");
+        String hosts = pier.pier("exec", "web", "cat", "/etc/hosts").ok().out();
+        assertThat(hosts).contains(db + "\tdatabase " + dbId.substring(0, 12) + " db\n");
+        // Docker's order: --add-host, then the links, then the container's own address.
+        assertThat(hosts.indexOf("extra.test")).isLessThan(hosts.indexOf("database"));
+        assertThat(hosts.indexOf("database")).isLessThan(hosts.indexOf(ip("web", "bridge") + "\t"));
+
+        String env = pier.pier("exec", "web", "env").ok().out();
+        assertThat(env).contains("DATABASE_NAME=/web/database\n", "DATABASE_PORT=tcp://" + db + ":5432\n",
+                "DATABASE_PORT_5432_TCP=tcp://" + db + ":5432\n", "DATABASE_PORT_5432_TCP_ADDR=" + db + "\n",
+                "DATABASE_PORT_5432_TCP_PORT=5432\n", "DATABASE_PORT_5432_TCP_PROTO=tcp\n",
+                "DATABASE_PORT_9000_UDP=udp://" + db + ":9000\n", "DATABASE_PORT_9000_UDP_PROTO=udp\n")
+                // The container's own variable wins over the link's; HOME and PATH are not passed on.
+                .contains("DATABASE_ENV_SECRET=mine\n").doesNotContain("DATABASE_ENV_SECRET=s3cr3t").doesNotContain("DATABASE_ENV_PATH");
+        // The main process sees them too, not only exec.
+        assertThat(pier.pier("exec", "web", "sh", "-c", "tr '\\0' '\\n' < /proc/1/environ").ok().out())
+                .contains("DATABASE_PORT_5432_TCP_ADDR=" + db + "\n");
+
+        // Real packets to the names in /etc/hosts.
+        assertThat(pier.pier("exec", "web", "ping", "-c", "1", "-W", "2", "database").ok().out()).contains("1 packets received").contains(db);
+        assertThat(pier.pier("exec", "web", "sh", "-c", "for i in 1 2 3 4 5; do nc -w 2 database 5432 && exit 0; sleep 0.3; done; exit 1")
+                .ok().out()).contains("pong-s3cr3t");
+        assertThat(pier.pier("exec", "web", "ping", "-c", "1", "-W", "2", "db").ok().out()).contains(db);
+
+        // A link is not a name for anyone else on the bridge.
+        run("other", "bridge");
+        assertThat(pier.pier("exec", "other", "cat", "/etc/hosts").ok().out()).doesNotContain("database");
+        assertThat(pier.pier("exec", "other", "env").ok().out()).doesNotContain("DATABASE_");
+    }
+
+    @Test
+    void aLinkToAMissingOrStoppedContainerIsAClearError() {
+        Pier.Result missing = pier.pier("run", "-d", "--name", "web", "--link", "nosuch:db", "busybox", "sleep", "300");
+        assertThat(missing.exit()).isNotZero();
+        assertThat(missing.err()).contains("could not get container for nosuch");
+        assertThat(pier.pier("ps", "-aq").ok().out()).isBlank();
+
+        pier.pier("create", "--name", "idle", "busybox", "sleep", "300").ok();
+        Pier.Result stopped = pier.pier("run", "-d", "--name", "web", "--link", "idle:db", "busybox", "sleep", "300");
+        assertThat(stopped.exit()).isNotZero();
+        assertThat(stopped.err()).contains("Cannot link to a non running container: /idle AS /web/db");
+        assertThat(pier.pier("inspect", "-f", "{{.State.Running}}", "web").ok().out().strip()).isEqualTo("false");
+        // Once the linked container runs, the same container starts.
+        pier.pier("start", "idle").ok();
+        pier.pier("start", "web").ok();
+        assertThat(pier.pier("exec", "web", "cat", "/etc/hosts").ok().out()).contains(ip("idle", "bridge") + "\tdb ");
+
+        Pier.Result host = pier.pier("run", "-d", "--network", "host", "--link", "idle:db", "busybox", "sleep", "300");
+        assertThat(host.exit()).isNotZero();
+        assertThat(host.err()).contains("host type networking can't be used with links");
+    }
+
+    @Test
     void aDefaultBridgeContainerConnectedToAUserNetworkGetsTheResolver() {
         run("web", front);
         run("old", "bridge");

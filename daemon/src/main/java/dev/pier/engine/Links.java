@@ -1,0 +1,104 @@
+package dev.pier.engine;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Docker's legacy links ({@code --link name:alias}): on the default bridge they put the linked
+ * container in the linking one's /etc/hosts and describe it in environment variables; on a
+ * user-defined network they are only DNS aliases (the resolver reads {@link #parse}).
+ */
+final class Links {
+    private Links() {}
+
+    /** --link as given ("name:alias", "name") or as Docker stores it ("/name:/container/alias"): alias → name, in order. */
+    static Map<String, String> parse(List<String> links) {
+        if (links == null || links.isEmpty()) return Map.of();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String link : links) {
+            int colon = link.indexOf(':');
+            String target = (colon < 0 ? link : link.substring(0, colon)).replaceFirst("^/", "");
+            String alias = colon < 0 ? target : link.substring(colon + 1);
+            alias = alias.substring(alias.lastIndexOf('/') + 1);
+            if (!target.isEmpty() && !alias.isEmpty()) out.put(alias, target);
+        }
+        return out;
+    }
+
+    /** The names of the linked container's /etc/hosts line: the alias, its hostname, and its name unless that is the alias. */
+    static List<String> hostNames(String alias, String targetHostname, String targetName) {
+        List<String> names = new ArrayList<>(List.of(alias));
+        if (targetHostname != null && !targetHostname.isEmpty() && !names.contains(targetHostname)) names.add(targetHostname);
+        if (!names.contains(targetName)) names.add(targetName);
+        return names;
+    }
+
+    private record Port(int number, String protocol) {
+        static Port parse(String key) {
+            int slash = key.indexOf('/');
+            return new Port(Integer.parseInt(slash < 0 ? key : key.substring(0, slash)),
+                    slash < 0 ? "tcp" : key.substring(slash + 1).toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** TCP first, then by protocol name; by number within a protocol (Docker's order, so ranges are adjacent). */
+    private static final Comparator<Port> TCP_FIRST = Comparator.<Port, Boolean>comparing(p -> !p.protocol().equals("tcp"))
+            .thenComparing(Port::protocol).thenComparingInt(Port::number);
+
+    /**
+     * The variables Docker gives a linking container for one link, in Docker's order.
+     *
+     * @param linkName     "/linking/alias", what {@code ALIAS_NAME} holds
+     * @param targetIp     the linked container's address on the default bridge
+     * @param exposedPorts the linked container's exposed ports ("80/tcp")
+     * @param targetEnv    the linked container's environment ("KEY=value"); HOME and PATH are left out
+     */
+    static List<String> environment(String linkName, String targetIp, List<String> exposedPorts, List<String> targetEnv) {
+        String alias = linkName.substring(linkName.lastIndexOf('/') + 1).toUpperCase(Locale.ROOT).replace('-', '_');
+        List<Port> ports = exposedPorts.stream().map(Port::parse).distinct().sorted(TCP_FIRST).toList();
+        List<String> env = new ArrayList<>();
+        Port start = null, end = null;
+        for (int i = 0; i < ports.size(); i++) {
+            Port p = ports.get(i);
+            if (i == 0) {
+                start = end = p;
+                env.add(alias + "_PORT=" + url(p, targetIp));
+            }
+            String prefix = alias + "_PORT_" + p.number() + "_" + p.protocol().toUpperCase(Locale.ROOT);
+            env.add(prefix + "=" + url(p, targetIp));
+            env.add(prefix + "_ADDR=" + targetIp);
+            env.add(prefix + "_PORT=" + p.number());
+            env.add(prefix + "_PROTO=" + p.protocol());
+            // Consecutive numbers of one protocol form a range, described once more at its end.
+            if (p.number() == end.number() + 1 && p.protocol().equals(end.protocol())) {
+                end = p;
+                if (i < ports.size() - 1) continue;
+            }
+            if (!end.equals(start)) {
+                String range = alias + "_PORT_" + start.number() + "_" + start.protocol().toUpperCase(Locale.ROOT);
+                env.add(range + "_START=" + url(start, targetIp));
+                env.add(range + "_PORT_START=" + start.number());
+                env.add(range + "_END=" + url(end, targetIp));
+                env.add(range + "_PORT_END=" + end.number());
+            }
+            start = end = p;
+        }
+        env.add(alias + "_NAME=" + linkName);
+        for (String e : targetEnv == null ? List.<String>of() : targetEnv) {
+            int eq = e.indexOf('=');
+            if (eq < 0) continue;
+            String key = e.substring(0, eq);
+            if (key.equals("HOME") || key.equals("PATH")) continue;   // build-time noise, as Docker says
+            env.add(alias + "_ENV_" + key + "=" + e.substring(eq + 1));
+        }
+        return env;
+    }
+
+    private static String url(Port p, String ip) {
+        return p.protocol() + "://" + ip + ":" + p.number();
+    }
+}
