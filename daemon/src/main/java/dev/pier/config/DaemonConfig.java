@@ -47,6 +47,7 @@ public record DaemonConfig(
         List<String> dns,
         List<String> dnsSearch,
         List<String> dnsOpts,
+        String resolvConf,
         boolean iptables,
         boolean ipForward,
         boolean ipMasq,
@@ -69,6 +70,11 @@ public record DaemonConfig(
     public static final String DEFAULT_EXEC_ROOT = "/run/pier";
     public static final String DEFAULT_BRIDGE_NAME = "pier0";
     public static final String DEFAULT_CONFIG_FILE = "/etc/pier/daemon.json";
+    /**
+     * Where the host's nameservers, search and options are read from. Docker has no such setting;
+     * Pier's lets a test or an unusual host (a systemd-resolved upstream file) name another file.
+     */
+    public static final String DEFAULT_RESOLV_CONF = "/etc/resolv.conf";
     public static final int DEFAULT_MTU = 1500;
     /** The value of {@code bridge} that turns the default bridge network off. */
     public static final String NO_BRIDGE = "none";
@@ -327,6 +333,7 @@ public record DaemonConfig(
                 fixedCidrV6 == null ? "" : fixedCidrV6.toString(),
                 (Boolean) v.getOrDefault("ipv6", false), mtu, defaultGateway, defaultGatewayV6,
                 dns, dnsSearch, dnsOpts,
+                absolutePath("resolv-conf", (String) v.getOrDefault("resolv-conf", DEFAULT_RESOLV_CONF)),
                 (Boolean) v.getOrDefault("iptables", true),
                 (Boolean) v.getOrDefault("ip-forward", true),
                 (Boolean) v.getOrDefault("ip-masq", true),

@@ -57,6 +57,7 @@ final class DaemonOptions {
             new Setting("dns", "dns", '\0', Kind.LIST, "list", "DNS server for containers"),
             new Setting("dns-search", "dns-search", '\0', Kind.LIST, "list", "DNS search domain for containers"),
             new Setting("dns-opts", "dns-opt", '\0', Kind.LIST, "list", "DNS option for containers"),
+            new Setting("resolv-conf", "resolv-conf", '\0', Kind.STRING, "string", "The host's resolver configuration containers start from (default \"/etc/resolv.conf\")"),
             new Setting("iptables", "iptables", '\0', Kind.BOOL, "", "Manage Pier's nftables rules (default true)"),
             new Setting("ip-forward", "ip-forward", '\0', Kind.BOOL, "", "Enable net.ipv4.ip_forward (default true)"),
             new Setting("ip-masq", "ip-masq", '\0', Kind.BOOL, "", "Masquerade traffic leaving the default bridge (default true)"),

@@ -90,7 +90,7 @@ public final class Pierd {
                 port -> Conntrack.deleteNatted(17, port.hostPort(), IpPrefix.parseAddress(port.containerIp()),
                         port.containerPort()));
         ContainerService containers = new ContainerService(store, images, runtime, networks, ports, dataRoot, execRoot,
-                Path.of("/etc/resolv.conf"), config.defaultRuntime());
+                Path.of(config.resolvConf()), config.defaultRuntime());
         containers.recover();
         sweepOrphanInterfaces(host, group, containers.liveHostInterfaces());
 

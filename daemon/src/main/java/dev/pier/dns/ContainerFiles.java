@@ -43,7 +43,8 @@ public final class ContainerFiles {
 
     /**
      * resolv.conf from the host's, as Docker does for networks without the embedded resolver:
-     * loopback nameservers removed (they cannot work from a container), Google's as the fallback.
+     * loopback nameservers removed (they cannot work from a container), IPv6 ones too unless the
+     * container has IPv6, Google's as the fallback.
      */
     public static String resolvConf(String hostResolvConf, List<String> dns, List<String> dnsSearch, List<String> dnsOptions,
                                     boolean ipv6) {
@@ -55,7 +56,7 @@ public final class ContainerFiles {
             if (line.startsWith("#") || line.startsWith(";") || line.isEmpty()) continue;
             String[] f = line.split("\\s+");
             switch (f[0]) {
-                case "nameserver" -> { if (f.length > 1 && !isLoopback(f[1])) servers.add(f[1]); }
+                case "nameserver" -> { if (f.length > 1 && !isLoopback(f[1]) && (ipv6 || !f[1].contains(":"))) servers.add(f[1]); }
                 case "search", "domain" -> { search.clear(); for (int i = 1; i < f.length; i++) search.add(f[i]); }
                 case "options" -> { for (int i = 1; i < f.length; i++) options.add(f[i]); }
                 default -> {}
@@ -100,11 +101,14 @@ public final class ContainerFiles {
         return sb.toString();
     }
 
-    /** The servers the embedded resolver forwards to when the container has no --dns: the host's, loopback ones left out, at most 3. */
+    /**
+     * The servers the embedded resolver forwards to when the container has no --dns: the host's, at
+     * most 3, loopback ones included (the resolver asks them from the host's namespace, as Docker does).
+     */
     public static List<String> hostNameservers(String hostResolvConf) {
         List<String> servers = new ArrayList<>();
         for (String[] f : directives(hostResolvConf))
-            if (f[0].equals("nameserver") && f.length > 1 && !isLoopback(f[1]) && servers.size() < 3) servers.add(f[1]);
+            if (f[0].equals("nameserver") && f.length > 1 && servers.size() < 3) servers.add(f[1]);
         return servers;
     }
 
@@ -122,8 +126,12 @@ public final class ContainerFiles {
         write(dir.resolve(RESOLV_CONF), content);
     }
 
-    private static boolean isLoopback(String address) {
-        return address.startsWith("127.") || address.equals("::1") || address.equals("0:0:0:0:0:0:0:1");
+    static boolean isLoopback(String address) {
+        try {
+            return IpPrefix.parseAddress(address).isLoopbackAddress();
+        } catch (IllegalArgumentException e) {
+            return false;   // not an address: Docker drops it as invalid anyway
+        }
     }
 
     /**

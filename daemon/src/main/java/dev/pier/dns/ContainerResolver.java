@@ -30,9 +30,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The resolver's sockets for one container: UDP and TCP at 127.0.0.11:53 and a UDP socket for
- * forwarding, all opened inside the container's namespace (forwarded queries leave through the
- * container's own interfaces, as in Docker), served on virtual threads.
+ * The resolver's sockets for one container: UDP and TCP at 127.0.0.11:53 inside the container's
+ * namespace, and a UDP socket for forwarding on each side that has servers to ask: inside the
+ * namespace for the container's --dns servers (the queries leave through its own interfaces), in
+ * pierd's namespace for the host's (a loopback server there is only reachable from the host).
  */
 final class ContainerResolver implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ContainerResolver.class.getName());
@@ -50,12 +51,15 @@ final class ContainerResolver implements AutoCloseable {
     private final Supplier<NameTable> names;
     private final AnswerCache cache;
     private final List<InetSocketAddress> upstreams;
+    /** The servers asked from pierd's namespace rather than the container's. */
+    private final java.util.Set<InetSocketAddress> fromHost;
     private final String upstreamKey;
     private final Map<InetSocketAddress, Long> failedAt = new ConcurrentHashMap<>();
     /** Several UDP sockets on one port (SO_REUSEPORT): the kernel spreads askers over them, each with its own buffer. */
     private final List<DatagramChannel> udp;
     private final ServerSocketChannel tcp;
-    private final DatagramChannel outbound;
+    /** Forwarding sockets: in the container's namespace and in pierd's; null when no server is asked from that side. */
+    private final DatagramChannel outbound, hostOutbound;
     private final UdpEngine engine;
     /** Upstream query id → the waiting forward. */
     private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
@@ -70,15 +74,25 @@ final class ContainerResolver implements AutoCloseable {
     /** What is opened inside the namespace. */
     private record Sockets(List<DatagramChannel> udp, ServerSocketChannel tcp, DatagramChannel outbound) {}
 
+    /** Nothing from the host's side is asked over TCP here: that socket is opened per question. */
+    private static DatagramChannel openHostOutbound(List<EmbeddedResolver.Upstream> upstreams) throws IOException {
+        // This thread is in pierd's namespace (only NetNamespace.run's own threads ever leave it).
+        return upstreams.stream().anyMatch(EmbeddedResolver.Upstream::fromHost) ? DatagramChannel.open().bind(null) : null;
+    }
+
     /** Opens and binds every socket inside {@code namespace} (which this object then owns), then starts serving. */
-    ContainerResolver(String containerId, NetNamespace namespace, InetAddress listen, List<InetAddress> upstreams,
+    ContainerResolver(String containerId, NetNamespace namespace, InetAddress listen, List<EmbeddedResolver.Upstream> upstreams,
                       Supplier<NameTable> names, AnswerCache cache, UdpEngine engine) {
         this.containerId = containerId;
         this.namespace = namespace;
         this.names = names;
         this.cache = cache;
-        this.upstreams = upstreams.stream().map(a -> new InetSocketAddress(a, PORT)).toList();
-        this.upstreamKey = this.upstreams.toString();
+        this.upstreams = upstreams.stream().map(u -> new InetSocketAddress(u.address(), PORT)).toList();
+        this.fromHost = upstreams.stream().filter(EmbeddedResolver.Upstream::fromHost)
+                .map(u -> new InetSocketAddress(u.address(), PORT)).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        // The same server asked from another side is another cache entry: a container's 127.0.0.1 is not the host's.
+        this.upstreamKey = upstreams.toString();
+        boolean fromContainer = upstreams.stream().anyMatch(u -> !u.fromHost());
         Sockets opened;
         try {
             InetSocketAddress at = new InetSocketAddress(listen, PORT);
@@ -98,7 +112,7 @@ final class ContainerResolver implements AutoCloseable {
                     listenTcp = ServerSocketChannel.open();
                     listenTcp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                     listenTcp.bind(at, 128);
-                    out = DatagramChannel.open().bind(null);
+                    if (fromContainer) out = DatagramChannel.open().bind(null);
                     return new Sockets(List.copyOf(listenUdp), listenTcp, out);
                 } catch (IOException | RuntimeException e) {
                     for (DatagramChannel ch : listenUdp) ch.close();
@@ -118,6 +132,13 @@ final class ContainerResolver implements AutoCloseable {
         this.tcp = opened.tcp();
         this.outbound = opened.outbound();
         this.engine = engine;
+        DatagramChannel host = null;
+        try {
+            host = openHostOutbound(upstreams);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "dns: no socket for the host's servers (" + containerId + ")", e);
+        }
+        this.hostOutbound = host;
         try {
             for (DatagramChannel ch : udp) engine.register(ch, this::datagram);
         } catch (IOException | RuntimeException e) {
@@ -126,7 +147,8 @@ final class ContainerResolver implements AutoCloseable {
         }
         String tag = containerId.substring(0, Math.min(12, containerId.length()));
         loops.add(Thread.ofVirtual().name("pier-dns-tcp-" + tag).start(this::serveTcp));
-        loops.add(Thread.ofVirtual().name("pier-dns-up-" + tag).start(this::receiveUpstream));
+        if (outbound != null) loops.add(Thread.ofVirtual().name("pier-dns-up-" + tag).start(() -> receiveUpstream(outbound)));
+        if (hostOutbound != null) loops.add(Thread.ofVirtual().name("pier-dns-hostup-" + tag).start(() -> receiveUpstream(hostOutbound)));
     }
 
     // ------------------------------------------------------------------ the asker's side
@@ -282,7 +304,9 @@ final class ContainerResolver implements AutoCloseable {
         try {
             out[0] = (byte) (id >>> 8);
             out[1] = (byte) id;
-            outbound.send(ByteBuffer.wrap(out), server);
+            DatagramChannel via = fromHost.contains(server) ? hostOutbound : outbound;
+            if (via == null) throw new IOException("no socket to ask " + server);
+            via.send(ByteBuffer.wrap(out), server);
             return p.reply().get(UDP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -294,7 +318,7 @@ final class ContainerResolver implements AutoCloseable {
         }
     }
 
-    private void receiveUpstream() {
+    private void receiveUpstream(DatagramChannel outbound) {
         ByteBuffer buf = ByteBuffer.allocate(65535);
         while (!closed) {
             SocketAddress from;
@@ -318,7 +342,7 @@ final class ContainerResolver implements AutoCloseable {
     private byte[] askTcp(InetSocketAddress server, byte[] packet) throws IOException {
         SocketChannel ch;
         try {
-            ch = namespace.run(() -> SocketChannel.open());
+            ch = fromHost.contains(server) ? SocketChannel.open() : namespace.run(() -> SocketChannel.open());
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -344,6 +368,7 @@ final class ContainerResolver implements AutoCloseable {
         if (engine != null) engine.flush();
         closeQuietly(tcp);
         closeQuietly(outbound);
+        closeQuietly(hostOutbound);
         for (Pending p : pending.values()) p.reply().completeExceptionally(new IOException("resolver closed"));
         for (Thread t : loops) {
             try {

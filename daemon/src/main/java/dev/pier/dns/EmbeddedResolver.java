@@ -38,12 +38,20 @@ public final class EmbeddedResolver implements AutoCloseable {
     }
 
     /**
+     * A server other names are forwarded to, and from where it is asked: the host's servers (from its
+     * resolv.conf) from pierd's own namespace, as Docker does, so that a loopback one (systemd-resolved's
+     * 127.0.0.53, a dnsmasq on 127.0.0.1) works; a container's --dns servers from the container's
+     * namespace, through its own interfaces.
+     */
+    public record Upstream(InetAddress address, boolean fromHost) {}
+
+    /**
      * Starts serving the container at 127.0.0.11:53 inside {@code namespace}, which this takes
      * ownership of (closed on detach, or here if binding fails). Re-attaching replaces the old sockets.
      *
      * @param upstreams where other names go, in order (the container's --dns, else the host's servers)
      */
-    public void attach(String containerId, NetNamespace namespace, List<InetAddress> upstreams) {
+    public void attach(String containerId, NetNamespace namespace, List<Upstream> upstreams) {
         detach(containerId);
         ContainerResolver r = new ContainerResolver(containerId, namespace, ADDRESS, upstreams, names, cache, engine);
         ContainerResolver old = attached.put(containerId, r);

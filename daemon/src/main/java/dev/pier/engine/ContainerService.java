@@ -200,12 +200,22 @@ public final class ContainerService {
         return attachments.stream().anyMatch(a -> networks.byId(a.networkId()).map(ContainerService::resolvesNames).orElse(false));
     }
 
-    /** Serves 127.0.0.11 in the container's sandbox; upstreams are its --dns, else the host's servers. */
+    /**
+     * Serves 127.0.0.11 in the container's sandbox; upstreams are its --dns (asked from its namespace),
+     * else the host's servers (asked from the host's, where a loopback server such as 127.0.0.53 answers).
+     */
     private void attachResolver(ContainerRecord r, String sandboxName) throws IOException {
-        List<String> servers = r.settings().dns().isEmpty()
-                ? ContainerFiles.hostNameservers(Files.exists(hostResolvConf) ? Files.readString(hostResolvConf) : "")
-                : r.settings().dns();
-        List<InetAddress> upstreams = servers.stream().map(IpPrefix::parseAddress).toList();
+        boolean own = !r.settings().dns().isEmpty();
+        List<String> servers = own ? r.settings().dns()
+                : ContainerFiles.hostNameservers(Files.exists(hostResolvConf) ? Files.readString(hostResolvConf) : "");
+        List<EmbeddedResolver.Upstream> upstreams = new ArrayList<>();
+        for (String s : servers) {
+            try {
+                upstreams.add(new EmbeddedResolver.Upstream(IpPrefix.parseAddress(s), !own));
+            } catch (IllegalArgumentException e) {
+                LOG.warning("ignoring nameserver " + s + " of " + hostResolvConf + ": not an IP address");
+            }
+        }
         resolver.attach(r.id(), NetNamespace.open(sandboxDir.resolve(sandboxName)), upstreams);
     }
 
@@ -659,7 +669,8 @@ public final class ContainerService {
         String host = Files.exists(hostResolvConf) ? Files.readString(hostResolvConf) : "";
         ContainerFiles.writeResolvConf(dir, resolver.isAttached(r.id())
                 ? ContainerFiles.embeddedResolvConf(host, r.settings().dnsSearch(), r.settings().dnsOptions())
-                : ContainerFiles.resolvConf(host, r.settings().dns(), r.settings().dnsSearch(), r.settings().dnsOptions(), false));
+                : ContainerFiles.resolvConf(host, r.settings().dns(), r.settings().dnsSearch(), r.settings().dnsOptions(),
+                        attachments.stream().anyMatch(a -> !a.ipv6().isEmpty())));
     }
 
     /** `host-gateway` in --add-host: the default bridge's gateway, as in Docker. */

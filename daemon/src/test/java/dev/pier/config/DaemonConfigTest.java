@@ -77,6 +77,7 @@ class DaemonConfigTest {
         assertThat(c.icc()).isTrue();
         assertThat(c.userlandProxy()).isTrue();
         assertThat(c.dns()).isEmpty();
+        assertThat(c.resolvConf()).isEqualTo("/etc/resolv.conf");
         assertThat(c.defaultAddressPools()).isEmpty();
         assertThat(c.addressPools().nextFree(List.of())).isEqualTo(Subnet.parse("172.17.0.0/16"));
         assertThat(c.defaultRuntime()).isEqualTo("runc");
@@ -88,7 +89,7 @@ class DaemonConfigTest {
         assertThat(c.debug()).isFalse();
         assertThat(DaemonConfig.defaults()).isEqualTo(new DaemonConfig(c.hosts(), c.dataRoot(), c.execRoot(), c.bridgeName(),
                 c.bridge(), c.bip(), c.fixedCidr(), c.fixedCidrV6(), c.ipv6(), c.mtu(), c.defaultGateway(), c.defaultGatewayV6(),
-                c.dns(), c.dnsSearch(), c.dnsOpts(), c.iptables(), c.ipForward(), c.ipMasq(), c.icc(), c.userlandProxy(),
+                c.dns(), c.dnsSearch(), c.dnsOpts(), c.resolvConf(), c.iptables(), c.ipForward(), c.ipMasq(), c.icc(), c.userlandProxy(),
                 c.defaultAddressPools(), c.defaultRuntime(), c.runtimes(), DaemonConfig.DEFAULT_CONFIG_FILE, c.tls(), c.tlsVerify(),
                 c.tlsCaCert(), c.tlsCert(), c.tlsKey(), c.logLevel(), c.debug()));
     }
@@ -99,7 +100,7 @@ class DaemonConfigTest {
                 "--data-root", "/srv/pier/", "--exec-root=/run/pier-test", "--bip", "10.20.0.1/16", "--fixed-cidr", "10.20.5.0/24",
                 "--fixed-cidr-v6", "fd00:1::/64", "--ipv6", "--mtu", "1400", "--default-gateway", "10.20.0.254",
                 "--default-gateway-v6", "FD00:1::FE", "--dns", "1.1.1.1", "--dns=2606:4700:4700::1111", "--dns-search", "example.com",
-                "--dns-opt", "ndots:2", "--iptables=false", "--ip-forward=0", "--ip-masq=f", "--icc=FALSE", "--userland-proxy=false",
+                "--dns-opt", "ndots:2", "--resolv-conf", "/run/pier-test/resolv.conf", "--iptables=false", "--ip-forward=0", "--ip-masq=f", "--icc=FALSE", "--userland-proxy=false",
                 "--default-address-pool", "base=10.10.0.0/16,size=24", "--default-address-pool", "base=fd01::/48,size=64",
                 "--add-runtime", "kata=/usr/bin/kata-runtime", "--default-runtime", "kata",
                 "--tlsverify", "--tlscacert", "/etc/ca.pem", "--tlscert=/etc/cert.pem", "--tlskey", "/etc/key.pem",
@@ -119,6 +120,7 @@ class DaemonConfigTest {
         assertThat(c.dnsServers()).hasSize(2);
         assertThat(c.dnsSearch()).containsExactly("example.com");
         assertThat(c.dnsOpts()).containsExactly("ndots:2");
+        assertThat(c.resolvConf()).isEqualTo("/run/pier-test/resolv.conf");
         assertThat(c.iptables()).isFalse();
         assertThat(c.ipForward()).isFalse();
         assertThat(c.ipMasq()).isFalse();
@@ -261,6 +263,7 @@ class DaemonConfigTest {
         assertThat(error(() -> run("--dns", "dns.google"))).isEqualTo("invalid dns: IP address is not correctly formatted: dns.google");
         assertThat(error(() -> run("--dns-search", "bad_domain!"))).isEqualTo("invalid dns-search: bad_domain! is not a valid domain");
         assertThat(error(() -> run("--dns-opt", "two words"))).startsWith("invalid dns-opt \"two words\"");
+        assertThat(error(() -> run("--resolv-conf", "resolv.conf"))).isEqualTo("resolv-conf must be an absolute path: \"resolv.conf\"");
         assertThat(error(() -> run("-H", "ftp://x"))).isEqualTo("Invalid bind address format: ftp://x");
         assertThat(error(() -> run("--data-root", "relative/dir"))).isEqualTo("data-root must be an absolute path: \"relative/dir\"");
         assertThat(error(() -> run("--bridge-name", "much-too-long-name0"))).startsWith("invalid bridge-name \"much-too-long-name0\"");

@@ -53,8 +53,19 @@ class ContainerFilesTest {
     }
 
     @Test
-    void theEmbeddedResolverForwardsToAtMostThreeNonLoopbackHostServers() {
-        String host = "nameserver 127.0.0.53\nnameserver 10.0.0.1\nnameserver ::1\nnameserver 10.0.0.2\nnameserver fd00::1\nnameserver 10.0.0.4\n";
-        assertThat(ContainerFiles.hostNameservers(host)).containsExactly("10.0.0.1", "10.0.0.2", "fd00::1");
+    void theEmbeddedResolverForwardsToTheFirstThreeHostServersLoopbackOnesIncluded() {
+        // Docker asks the host's servers from the host's namespace, where 127.0.0.53 answers.
+        String host = "nameserver 127.0.0.53\nnameserver 10.0.0.1\nnameserver ::1\nnameserver 10.0.0.2\n";
+        assertThat(ContainerFiles.hostNameservers(host)).containsExactly("127.0.0.53", "10.0.0.1", "::1");
+    }
+
+    @Test
+    void theDefaultBridgeDropsIpv6ServersUnlessTheContainerHasIpv6AndThenFallsBackToBothFamilies() {
+        String host = "nameserver 127.0.0.1\nnameserver fd00::53\nnameserver ::1\n";
+        assertThat(ContainerFiles.resolvConf(host, List.of(), List.of(), List.of(), false))
+                .isEqualTo("nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+        assertThat(ContainerFiles.resolvConf(host, List.of(), List.of(), List.of(), true)).isEqualTo("nameserver fd00::53\n");
+        assertThat(ContainerFiles.resolvConf("nameserver 127.0.0.53\n", List.of(), List.of(), List.of(), true))
+                .isEqualTo("nameserver 8.8.8.8\nnameserver 8.8.4.4\nnameserver 2001:4860:4860::8888\nnameserver 2001:4860:4860::8844\n");
     }
 }

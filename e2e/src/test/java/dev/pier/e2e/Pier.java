@@ -28,6 +28,8 @@ final class Pier implements AutoCloseable {
     final String table;
     private Process daemon;
     private final Path log;
+    /** Flags of this test's own for its daemon, after the fixture's. */
+    private final List<String> daemonFlags;
 
     /** The CLI's result. */
     record Result(int exit, String out, String err) {
@@ -38,6 +40,11 @@ final class Pier implements AutoCloseable {
     }
 
     Pier() throws IOException {
+        this(List.of());
+    }
+
+    Pier(List<String> daemonFlags) throws IOException {
+        this.daemonFlags = List.copyOf(daemonFlags);
         prefix = "pe" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
         root = Files.createTempDirectory("pier-" + prefix);
         socket = root.resolve("pier.sock");
@@ -90,6 +97,7 @@ final class Pier implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(HOME.resolve("bin/pierd").toString(),
                 "--host", "unix://" + socket, "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString(),
                 "--bridge-name", bridge, "--bip", subnetPrefix + "1/24");
+        pb.command().addAll(daemonFlags);
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         daemon = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
