@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Embedded DNS side by side (issue 5): the same dnsperf run, from inside a container's network
+# namespace, against each engine's resolver on a user network: Pier's and Docker's at 127.0.0.11,
+# Podman's aardvark-dns on the network's gateway. The question is another container's name
+# ("db A"), which every resolver answers itself: nothing is forwarded, nothing leaves the machine.
+# One engine runs at a time. Per engine: R runs with 256 queries in flight (the best q/s counts),
+# then one run at half that rate for latency percentiles (dnsperf -v: one line per answer).
+#   usage: bench/engine/dns.sh [seconds per run=10] [R=3]
+# Run it under `flock /tmp/pbe.lock` (the engine scripts share /tmp/pbe and the pbe* names).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+secs="${1:-10}"; runs="${2:-3}"
+[[ "$secs" =~ ^[1-9][0-9]*$ && "$runs" =~ ^[1-9][0-9]*$ ]] || pbe_die "usage: dns.sh [seconds] [runs]"
+command -v dnsperf >/dev/null || pbe_die "dnsperf not found (apt-get install dnsperf)"
+command -v nsenter >/dev/null || pbe_die "nsenter not found"
+pbe_results_reset dns
+# dnsperf's own flags, the same for every engine: 256 in flight, 4 sockets, 2 threads.
+DNSPERF_FLAGS=(-q 256 -c 4 -T 2)
+
+# The resolver a container on pbenet asks.
+dns_server() {
+  case "$1" in
+    pier|docker) echo 127.0.0.11 ;;
+    podman) echo "${PODMAN_USER_SUBNET%.0/24}.1" ;;   # aardvark-dns on the gateway
+  esac
+}
+
+# One dnsperf run in the namespace of process $1; extra flags after the server.
+perf() {
+  local pid="$1" server="$2"; shift 2
+  nsenter -n -t "$pid" dnsperf -s "$server" -d "$PBE_TMP/dns.queries" -l "$secs" "$@" 2>&1
+}
+
+field() { # field FILE 'awk pattern' N -> the Nth word of the first matching line
+  awk "/$2/ { print \$$3; exit }" "$1"
+}
+
+declare -A qps lost p50 p99 p999 halfq halflost
+printf 'db A\n' > "$PBE_TMP/dns.queries" 2>/dev/null || { mkdir -p "$PBE_TMP"; printf 'db A\n' > "$PBE_TMP/dns.queries"; }
+for engine in $PBE_ENGINES; do
+  qps[$engine]=n/a; lost[$engine]=n/a; p50[$engine]=n/a; p99[$engine]=n/a; p999[$engine]=n/a; halfq[$engine]=n/a; halflost[$engine]=n/a
+  pbe_up "$engine" || { pbe_down "$engine"; continue; }
+  pbe_usernet_create "$engine" || { pbe_log "$engine: no user network"; pbe_down "$engine"; continue; }
+  img="$(pbe_image "$engine")"
+  pbe_cli "$engine" run -d --name db --network $PBE_USERNET "$img" sleep 3600 >/dev/null
+  pbe_cli "$engine" run -d --name client --network $PBE_USERNET "$img" sleep 3600 >/dev/null
+  pid="$(pbe_cli "$engine" inspect -f '{{.State.Pid}}' client)"
+  server="$(dns_server "$engine")"
+  # The name must resolve before anything is measured (aardvark-dns starts with the first container).
+  for _ in $(seq 50); do
+    nsenter -n -t "$pid" dig +time=1 +tries=1 +short @"$server" db A 2>/dev/null | grep -q '^[0-9]' && break
+    sleep 0.2
+  done
+  answer="$(nsenter -n -t "$pid" dig +time=1 +tries=1 +short @"$server" db A 2>/dev/null | head -1)"
+  [ -n "$answer" ] || { pbe_log "$engine: db does not resolve at $server"; pbe_down "$engine"; continue; }
+  pbe_log "$engine: db is $answer at $server; $runs x ${secs}s at 256 in flight"
+  best=0
+  for ((r = 1; r <= runs; r++)); do
+    perf "$pid" "$server" "${DNSPERF_FLAGS[@]}" > "$PBE_TMP/dns.full.$engine.$r"
+    q="$(field "$PBE_TMP/dns.full.$engine.$r" 'Queries per second' 4)"; q="${q%.*}"
+    l="$(field "$PBE_TMP/dns.full.$engine.$r" 'Queries lost' 3)"
+    pbe_log "$engine run $r: $q q/s, $l lost, load $(cut -d' ' -f1 /proc/loadavg)"
+    if [ -n "$q" ] && ((q > best)); then best=$q; lost[$engine]=$l; fi
+  done
+  qps[$engine]=$best
+  half=$((best / 2))
+  if ((half > 0)); then
+    perf "$pid" "$server" "${DNSPERF_FLAGS[@]}" -Q "$half" -v > "$PBE_TMP/dns.half.$engine" || true
+    halfq[$engine]="$(field "$PBE_TMP/dns.half.$engine" 'Queries per second' 4)"; halfq[$engine]="${halfq[$engine]%.*}"
+    halflost[$engine]="$(field "$PBE_TMP/dns.half.$engine" 'Queries lost' 3)"
+    # "> NOERROR db A 0.000123": the last field is the answer's latency in seconds.
+    read -r p50[$engine] p99[$engine] p999[$engine] < <(awk '$1 == ">" { print $NF }' "$PBE_TMP/dns.half.$engine" | sort -g \
+      | awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a n/a n/a"; exit }
+               printf "%.3f %.3f %.3f\n", v[int(NR * 0.5) + 1] * 1000, v[int(NR * 0.99)] * 1000, v[int(NR * 0.999)] * 1000 }')
+  fi
+  for k in qps lost p50 p99 p999 halfq halflost; do
+    unset -n ref; declare -n ref=$k
+    pbe_result dns "$engine" "dns_$k" "${ref[$engine]}"
+  done
+  pbe_down "$engine"
+done
+
+echo
+echo "# embedded DNS, a container name from inside a container ($(pbe_context))"
+echo "# $(pbe_versions)"
+echo "# dnsperf ${DNSPERF_FLAGS[*]} -l $secs: best of $runs runs at 256 in flight; then one run at half that rate"
+printf '| %-7s | %12s | %6s | %10s | %6s | %9s | %9s | %11s |\n' engine "q/s (256)" lost "half q/s" lost "p50 ms" "p99 ms" "p99.9 ms"
+printf '|---------|-------------:|-------:|-----------:|-------:|----------:|----------:|------------:|\n'
+for engine in $PBE_ENGINES; do
+  printf '| %-7s | %12s | %6s | %10s | %6s | %9s | %9s | %11s |\n' "$engine" "${qps[$engine]}" "${lost[$engine]}" \
+    "${halfq[$engine]}" "${halflost[$engine]}" "${p50[$engine]}" "${p99[$engine]}" "${p999[$engine]}"
+done
+if [[ " $PBE_ENGINES " == *" pier "* ]]; then
+  echo
+  for other in docker podman; do
+    [[ " $PBE_ENGINES " == *" $other "* ]] && echo "pier / $other q/s: $(pbe_ratio "${qps[pier]}" "${qps[$other]}")"
+  done
+  faster=0
+  for other in docker podman; do
+    v="${qps[$other]:-n/a}"; pbe_is_num "$v" && ((v > faster)) && faster=$v
+  done
+  if ((faster > 0)) && pbe_is_num "${qps[pier]}"; then
+    echo "bar: q/s >= 3 x $faster = $((3 * faster)): $(awk -v p="${qps[pier]}" -v f="$faster" 'BEGIN { print (p >= 3 * f) ? "met" : "NOT met" }')" \
+         "($(pbe_ratio "${qps[pier]}" "$faster") x)"
+  fi
+  echo "bar: p99 at half load < 1 ms: $(pbe_is_num "${p99[pier]}" && awk -v v="${p99[pier]}" 'BEGIN { print (v < 1) ? "met" : "NOT met" }' || echo n/a)" \
+       "(${p99[pier]} ms); lost at 256 in flight: ${lost[pier]}, at half load: ${halflost[pier]}"
+fi
