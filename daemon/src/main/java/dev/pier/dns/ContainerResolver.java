@@ -42,7 +42,7 @@ final class ContainerResolver implements AutoCloseable {
     /** A TCP connection that sends nothing for this long is closed (a slow client holds only its own thread). */
     static final int TCP_IDLE_MS = 10_000;
     static final int MAX_TCP_CONNECTIONS = 64;
-    static final int UDP_SOCKETS = Math.clamp(Runtime.getRuntime().availableProcessors(), 1, 4);
+    static final int UDP_SOCKETS = Integer.getInteger("pier.dns.threads", Math.clamp(Runtime.getRuntime().availableProcessors(), 1, 4));
     /** How long a server that did not answer goes to the back of the line. */
     static final long FAILED_PENALTY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -66,10 +66,17 @@ final class ContainerResolver implements AutoCloseable {
     /** Cache key → the forward under way: a retried or repeated question waits for it rather than asking again. */
     private final Map<String, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
     private final Semaphore tcpSlots = new Semaphore(MAX_TCP_CONNECTIONS);
+    /** Answers replayed while the name table stays the same (see {@link #datagram}). */
+    private volatile Replay replay = new Replay(null, new ConcurrentHashMap<>());
+    /** Bounds what a container can make pierd keep: past this many answers, it starts over. */
+    static final int REPLAY_MAX = 256, REPLAY_MAX_QUERY = 512;
     private final List<Thread> loops = new ArrayList<>();
     private volatile boolean closed;
 
     private record Pending(InetSocketAddress server, CompletableFuture<byte[]> reply) {}
+
+    /** The wire answers to this container's questions (keyed by the query without its id) under one name table. */
+    private record Replay(NameTable table, Map<String, byte[]> answers) {}
 
     /** What is opened inside the namespace. */
     private record Sockets(List<DatagramChannel> udp, ServerSocketChannel tcp, DatagramChannel outbound) {}
@@ -102,7 +109,8 @@ final class ContainerResolver implements AutoCloseable {
                 DatagramChannel out = null;
                 try {
                     for (int i = 0; i < UDP_SOCKETS; i++) {
-                        DatagramChannel ch = DatagramChannel.open();
+                        // IPv4 only: a dual-stack socket sends every answer through the IPv6 code path first.
+                        DatagramChannel ch = DatagramChannel.open(java.net.StandardProtocolFamily.INET);
                         listenUdp.add(ch);
                         ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                         ch.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20); // capped by net.core.rmem_max
@@ -153,10 +161,27 @@ final class ContainerResolver implements AutoCloseable {
 
     // ------------------------------------------------------------------ the asker's side
 
-    /** On an engine thread: answer at once, or forward on a thread of its own (forwarding waits on the network). */
+    /**
+     * On an engine thread: answer at once, or forward on a thread of its own (forwarding waits on the
+     * network). A question asked before under the same name table gets the same answer with its own
+     * id, without parsing or encoding: askers repeat the same few names, and the table changes only
+     * when a container does.
+     */
     private void datagram(DatagramChannel udp, byte[] packet, SocketAddress from) {
-        switch (Responder.respond(packet, packet.length, containerId, names.get(), true)) {
-            case Responder.Reply.Answer a -> send(udp, a.wire(), from);
+        NameTable table = names.get();
+        Replay r = replay;
+        if (r.table() != table || r.answers().size() >= REPLAY_MAX) replay = r = new Replay(table, new ConcurrentHashMap<>());
+        String key = packet.length > 12 && packet.length <= REPLAY_MAX_QUERY ? new String(packet, 2, packet.length - 2, java.nio.charset.StandardCharsets.ISO_8859_1) : null;
+        byte[] known = key == null ? null : r.answers().get(key);
+        if (known != null) {
+            send(udp, withId(known, ((packet[0] & 0xff) << 8) | (packet[1] & 0xff)), from);
+            return;
+        }
+        switch (Responder.respond(packet, packet.length, containerId, table, true)) {
+            case Responder.Reply.Answer a -> {
+                if (a.stable() && key != null) r.answers().put(key, a.wire());
+                send(udp, a.wire(), from);
+            }
             case Responder.Reply.Drop d -> { }
             case Responder.Reply.Forward f -> Thread.ofVirtual().start(() -> send(udp, forward(f.query(), packet, false), from));
         }

@@ -34,8 +34,16 @@ public final class Responder {
     private Responder() {}
 
     public sealed interface Reply {
-        /** Send these bytes back to the asker. */
-        record Answer(byte[] wire) implements Reply {}
+        /**
+         * Send these bytes back to the asker. {@code stable}: the same question (but for its id) gets
+         * the same bytes while the name table is the same, so the answer may be kept and replayed;
+         * false for a name with several addresses, which are shuffled at every answer.
+         */
+        record Answer(byte[] wire, boolean stable) implements Reply {
+            public Answer(byte[] wire) {
+                this(wire, true);
+            }
+        }
         /** Not a container's name: ask the upstream servers. {@code maxSize} bounds a UDP reply. */
         record Forward(Message query, int maxSize) implements Reply {}
         /** Not worth an answer (too short to carry an id, or not a query at all). */
@@ -90,7 +98,7 @@ public final class Responder {
                                 : new AAAARecord(qname, DClass.IN, TTL, address), Section.ANSWER);
                     }
                 }
-                yield new Reply.Answer(m.toWire(maxSize));
+                yield new Reply.Answer(m.toWire(maxSize), a.addresses().size() <= 1);
             }
         };
     }
