@@ -1,6 +1,7 @@
 package dev.pier.dns;
 
 import dev.pier.linux.NetNamespace;
+import dev.pier.linux.ReusePort;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -116,6 +117,15 @@ final class ContainerResolver implements AutoCloseable {
                         ch.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20); // capped by net.core.rmem_max
                         // 127.0.0.11 needs no address of its own: lo's local route covers 127.0.0.0/8.
                         ch.bind(at);
+                    }
+                    if (UDP_SOCKETS > 1) {
+                        // By a hash of the sender, an asker with one or two ports would keep one socket
+                        // (and one engine thread) busy while the others idle.
+                        try {
+                            ReusePort.spreadAtRandom(at, UDP_SOCKETS);
+                        } catch (RuntimeException e) {
+                            LOG.log(Level.FINE, "dns: queries spread by the kernel's hash for " + containerId, e);
+                        }
                     }
                     listenTcp = ServerSocketChannel.open();
                     listenTcp.setOption(StandardSocketOptions.SO_REUSEADDR, true);

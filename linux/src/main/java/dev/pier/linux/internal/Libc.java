@@ -152,6 +152,14 @@ public final class Libc {
         } catch (KernelException e) { throw e; } catch (Throwable t) { throw new AssertionError(t); }
     }
 
+    /** setsockopt(2) with an option of any shape. */
+    public static void setsockopt(int fd, int level, int name, MemorySegment value, String object) {
+        MemorySegment st = state();
+        try {
+            check((int) SETSOCKOPT.invokeExact(st, fd, level, name, value, (int) value.byteSize()), st, "setsockopt", object);
+        } catch (KernelException e) { throw e; } catch (Throwable t) { throw new AssertionError(t); }
+    }
+
     public static void setsockoptInt(int fd, int level, int name, int value) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocate(JAVA_INT);
