@@ -43,6 +43,7 @@ final class ContainerResolver implements AutoCloseable {
     /** A TCP connection that sends nothing for this long is closed (a slow client holds only its own thread). */
     static final int TCP_IDLE_MS = 10_000;
     static final int MAX_TCP_CONNECTIONS = 64;
+    /** UDP sockets per container and engine threads: one per core, at most 4 (-Dpier.dns.threads=N to experiment). */
     static final int UDP_SOCKETS = Integer.getInteger("pier.dns.threads", Math.clamp(Runtime.getRuntime().availableProcessors(), 1, 4));
     /** How long a server that did not answer goes to the back of the line. */
     static final long FAILED_PENALTY_NANOS = TimeUnit.SECONDS.toNanos(30);
