@@ -31,7 +31,8 @@ cleanup() {
   for c in $(runc --root "$root/run/runc" list -q 2>/dev/null); do runc --root "$root/run/runc" delete -f "$c"; done
   grep -o " $root[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l
   ip link del "${prefix}br" 2>/dev/null; ip link del "${prefix}nb" 2>/dev/null
-  nft delete table inet "pier_${prefix}br" 2>/dev/null; nft delete table bridge "pier_${prefix}br" 2>/dev/null
+  nft delete table inet "pier_${prefix}br" 2>/dev/null; nft delete table inet "pier_${prefix}br_user" 2>/dev/null
+  nft delete table bridge "pier_${prefix}br" 2>/dev/null
   rm -rf "$root"
 }
 trap cleanup EXIT INT TERM
