@@ -10,6 +10,7 @@ import dev.pier.api.routes.NetworkRoutes;
 import dev.pier.api.routes.SystemRoutes;
 import dev.pier.config.DaemonConfig;
 import dev.pier.engine.ContainerService;
+import dev.pier.engine.DnsDefaults;
 import dev.pier.engine.ExecService;
 import dev.pier.engine.NetworkService;
 import dev.pier.engine.PortService;
@@ -90,7 +91,7 @@ public final class Pierd {
                 port -> Conntrack.deleteNatted(17, port.hostPort(), IpPrefix.parseAddress(port.containerIp()),
                         port.containerPort()));
         ContainerService containers = new ContainerService(store, images, runtime, networks, ports, dataRoot, execRoot,
-                Path.of(config.resolvConf()), config.defaultRuntime());
+                Path.of(config.resolvConf()), new DnsDefaults(config.dns(), config.dnsSearch(), config.dnsOpts()), config.defaultRuntime());
         containers.recover();
         sweepOrphanInterfaces(host, group, containers.liveHostInterfaces());
 

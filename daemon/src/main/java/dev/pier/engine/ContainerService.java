@@ -60,6 +60,7 @@ public final class ContainerService {
     private final Path containersDir;
     private final Path sandboxDir;
     private final Path hostResolvConf;
+    private final DnsDefaults dnsDefaults;
     private final String defaultRuntime;
     private final Map<String, ContainerRecord> byId = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
@@ -78,7 +79,7 @@ public final class ContainerService {
     private record NameSnapshot(long version, NameTable table) {}
 
     public ContainerService(Store store, ImageStore images, OciRuntime runtime, NetworkService networks, PortService ports,
-                            Path dataRoot, Path execRoot, Path hostResolvConf, String defaultRuntime) {
+                            Path dataRoot, Path execRoot, Path hostResolvConf, DnsDefaults dnsDefaults, String defaultRuntime) {
         this.ports = ports;
         this.records = store.collection("containers", ContainerRecord.class);
         this.images = images;
@@ -87,6 +88,7 @@ public final class ContainerService {
         this.containersDir = dataRoot.resolve("containers");
         this.sandboxDir = execRoot.resolve("netns");
         this.hostResolvConf = hostResolvConf;
+        this.dnsDefaults = dnsDefaults;
         this.defaultRuntime = defaultRuntime;
     }
 
@@ -205,8 +207,9 @@ public final class ContainerService {
      * else the host's servers (asked from the host's, where a loopback server such as 127.0.0.53 answers).
      */
     private void attachResolver(ContainerRecord r, String sandboxName) throws IOException {
-        boolean own = !r.settings().dns().isEmpty();
-        List<String> servers = own ? r.settings().dns()
+        List<String> configured = dnsDefaults.servers(r.settings());
+        boolean own = !configured.isEmpty();
+        List<String> servers = own ? configured
                 : ContainerFiles.hostNameservers(Files.exists(hostResolvConf) ? Files.readString(hostResolvConf) : "");
         List<EmbeddedResolver.Upstream> upstreams = new ArrayList<>();
         for (String s : servers) {
@@ -668,8 +671,8 @@ public final class ContainerService {
         ContainerFiles.writeIdentity(dir, r.settings().hostname(), r.settings().domainname(), extra, self);
         String host = Files.exists(hostResolvConf) ? Files.readString(hostResolvConf) : "";
         ContainerFiles.writeResolvConf(dir, resolver.isAttached(r.id())
-                ? ContainerFiles.embeddedResolvConf(host, r.settings().dnsSearch(), r.settings().dnsOptions())
-                : ContainerFiles.resolvConf(host, r.settings().dns(), r.settings().dnsSearch(), r.settings().dnsOptions(),
+                ? ContainerFiles.embeddedResolvConf(host, dnsDefaults.search(r.settings()), dnsDefaults.options(r.settings()))
+                : ContainerFiles.resolvConf(host, dnsDefaults.servers(r.settings()), dnsDefaults.search(r.settings()), dnsDefaults.options(r.settings()),
                         attachments.stream().anyMatch(a -> !a.ipv6().isEmpty())));
     }
 
@@ -692,8 +695,10 @@ public final class ContainerService {
         Files.writeString(dir.resolve(ContainerFiles.HOSTS), sb.toString());
         Files.writeString(dir.resolve(ContainerFiles.HOSTNAME), r.settings().hostname() + "\n");
         String resolv = Files.exists(hostResolvConf) ? Files.readString(hostResolvConf) : "";
-        if (!r.settings().dns().isEmpty() || !r.settings().dnsSearch().isEmpty() || !r.settings().dnsOptions().isEmpty())
-            resolv = ContainerFiles.resolvConf(resolv, r.settings().dns(), r.settings().dnsSearch(), r.settings().dnsOptions(), false);
+        List<String> servers = dnsDefaults.servers(r.settings()), search = dnsDefaults.search(r.settings()),
+                options = dnsDefaults.options(r.settings());
+        if (!servers.isEmpty() || !search.isEmpty() || !options.isEmpty())
+            resolv = ContainerFiles.resolvConf(resolv, servers, search, options, false);
         ContainerFiles.writeResolvConf(dir, resolv);
     }
 
