@@ -103,13 +103,14 @@ public final class ContainerFiles {
 
     /**
      * The servers the embedded resolver forwards to when the container has no --dns: the host's, at
-     * most 3, loopback ones included (the resolver asks them from the host's namespace, as Docker does).
+     * most 3, loopback ones included (the resolver asks them from the host's namespace, as Docker does);
+     * Google's public servers when the host names none, as Docker falls back to them too.
      */
     public static List<String> hostNameservers(String hostResolvConf) {
         List<String> servers = new ArrayList<>();
         for (String[] f : directives(hostResolvConf))
             if (f[0].equals("nameserver") && f.length > 1 && servers.size() < 3) servers.add(f[1]);
-        return servers;
+        return servers.isEmpty() ? List.of("8.8.8.8", "8.8.4.4") : servers;
     }
 
     private static List<String[]> directives(String resolvConf) {

@@ -61,6 +61,7 @@ public final class ContainerService {
     private final Path sandboxDir;
     private final Path hostResolvConf;
     private final DnsDefaults dnsDefaults;
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> outputReaders = new ConcurrentHashMap<>();
     private final String defaultRuntime;
     private final Map<String, ContainerRecord> byId = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
@@ -704,6 +705,31 @@ public final class ContainerService {
 
     // ------------------------------------------------------------------ exit, stop, kill
 
+    /**
+     * Marks a reader of the container's output (attach, logs --follow) until closed: an auto-remove
+     * waits for it to drain what the process wrote last, or the files go before it reads them.
+     */
+    public AutoCloseable readingOutput(String id) {
+        java.util.concurrent.atomic.AtomicInteger readers = outputReaders.computeIfAbsent(id, k -> new java.util.concurrent.atomic.AtomicInteger());
+        readers.incrementAndGet();
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) readers.decrementAndGet();
+        };
+    }
+
+    /** At most a few seconds: a client that stopped reading must not keep the container. */
+    private void awaitOutputReaders(String id) {
+        java.util.concurrent.atomic.AtomicInteger readers = outputReaders.get(id);
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(3).toNanos();
+        try {
+            while (readers != null && readers.get() > 0 && System.nanoTime() < deadline) Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        outputReaders.remove(id);
+    }
+
     /** The process is gone: free the network at once and record the exit. */
     private void exited(String id, int code) {
         ContainerRecord after;
@@ -732,6 +758,7 @@ public final class ContainerService {
             return;
         }
         if (after.settings().autoRemove()) {
+            awaitOutputReaders(id);
             try {
                 remove(id, true);
             } catch (RuntimeException e) {

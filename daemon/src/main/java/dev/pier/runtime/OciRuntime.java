@@ -73,6 +73,8 @@ public final class OciRuntime {
     /** Init pids of the containers whose exit we watch: signals and deletes skip a runtime process. */
     private final Map<String, Long> initPids = new ConcurrentHashMap<>();
     private final Map<String, RandomAccessFile> stdinHolders = new ConcurrentHashMap<>();
+    /** Containers in {@link #start}: their stdin is not handed out yet (the set is also the lock for that). */
+    private final Set<String> starting = ConcurrentHashMap.newKeySet();
     private final Map<String, Processes.Terminal> terminals = new ConcurrentHashMap<>();
 
     public OciRuntime(Path dataRoot, Path execRoot, ImageStore images) {
@@ -103,6 +105,21 @@ public final class OciRuntime {
      */
     public long start(ContainerSpec spec) {
         validate(spec);
+        // Until the process has the FIFO open, stdin(id) refuses: input written and closed before
+        // that is lost with the pipe, and the process's open then waits for a writer for ever.
+        synchronized (starting) {
+            starting.add(spec.id());
+        }
+        try {
+            return launch(spec);
+        } finally {
+            synchronized (starting) {
+                starting.remove(spec.id());
+            }
+        }
+    }
+
+    private long launch(ContainerSpec spec) {
         String id = spec.id();
         String runtime = runtimeName(spec.runtime());
         // The runtime keeps a container's state in <root>/<id>: only ask it (a 25 ms process) when that exists.
@@ -148,10 +165,7 @@ public final class OciRuntime {
                 Mounts.makeFifo(fifo, 0600);
                 // Read-write: opening does not wait for a reader, and the child's read-only open finds a writer.
                 RandomAccessFile holder = new RandomAccessFile(fifo.toFile(), "rw");
-                // An attach racing this start may already have opened the FIFO through stdin(id):
-                // one holder only, or the one left unclosed keeps the container from ever seeing EOF.
-                RandomAccessFile raced = stdinHolders.putIfAbsent(id, holder);
-                if (raced != null) holder.close();
+                stdinHolders.put(id, holder);
                 undo.push(() -> closeStdin(id));
                 stdin = fifo.toFile();
             }
@@ -525,17 +539,22 @@ public final class OciRuntime {
      */
     public OutputStream stdin(String id) {
         requireId(id);
-        Processes.Terminal terminal = terminals.get(id);
-        if (terminal != null) return terminal.output();
-        RandomAccessFile holder = stdinHolders.computeIfAbsent(id, k -> {
-            Path fifo = bundlesDir.resolve(id).resolve("stdin.fifo");
-            if (!Files.exists(fifo, LinkOption.NOFOLLOW_LINKS)) return null;
-            try {
-                return new RandomAccessFile(fifo.toFile(), "rw");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        RandomAccessFile holder;
+        // Under the lock start() takes to mark and unmark its container: never half-way through a start.
+        synchronized (starting) {
+            if (starting.contains(id)) throw new IllegalStateException("container " + id + " is starting: its stdin opens with its process");
+            Processes.Terminal terminal = terminals.get(id);
+            if (terminal != null) return terminal.output();
+            holder = stdinHolders.computeIfAbsent(id, k -> {
+                Path fifo = bundlesDir.resolve(id).resolve("stdin.fifo");
+                if (!Files.exists(fifo, LinkOption.NOFOLLOW_LINKS)) return null;
+                try {
+                    return new RandomAccessFile(fifo.toFile(), "rw");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
         if (holder == null) throw new IllegalStateException("container " + id + " was not started with stdin open (or its terminal is gone after a pierd restart)");
         OutputStream out = Channels.newOutputStream(holder.getChannel());
         return new OutputStream() {

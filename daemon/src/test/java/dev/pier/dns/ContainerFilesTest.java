@@ -57,6 +57,9 @@ class ContainerFilesTest {
         // Docker asks the host's servers from the host's namespace, where 127.0.0.53 answers.
         String host = "nameserver 127.0.0.53\nnameserver 10.0.0.1\nnameserver ::1\nnameserver 10.0.0.2\n";
         assertThat(ContainerFiles.hostNameservers(host)).containsExactly("127.0.0.53", "10.0.0.1", "::1");
+        // A host file without a server (or none at all): Docker's fallback.
+        assertThat(ContainerFiles.hostNameservers("search corp.test\n")).containsExactly("8.8.8.8", "8.8.4.4");
+        assertThat(ContainerFiles.hostNameservers("")).containsExactly("8.8.8.8", "8.8.4.4");
     }
 
     @Test

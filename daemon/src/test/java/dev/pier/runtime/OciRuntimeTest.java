@@ -299,25 +299,29 @@ class OciRuntimeTest {
     }
 
     @Test
-    void stdinOpenedWhileTheContainerStartsStillEndsInEof() throws Exception {
-        // `docker run -i` attaches before the start: its stdin pump races start's own FIFO holder.
+    void stdinWrittenAndClosedWhileTheContainerStartsReachesIt() throws Exception {
+        // `docker run -i < file` attaches before the start and may send all its input, then end it,
+        // before the process has opened its stdin: the pump must not get the FIFO before then.
         for (int round = 0; round < 12; round++) {
             Spec spec = new Spec(newId(), "sh", "-c", "cat; echo eof");
             spec.openStdin = true;
-            CompletableFuture<OutputStream> pump = CompletableFuture.supplyAsync(() -> {
+            byte[] input = ("round " + round + "\n").getBytes(StandardCharsets.UTF_8);
+            CompletableFuture<Void> pump = CompletableFuture.runAsync(() -> {
                 while (true) {
-                    try {
-                        return runtime.stdin(spec.id);
+                    try (OutputStream in = runtime.stdin(spec.id)) {
+                        in.write(input);
+                        return;
                     } catch (IllegalStateException | IllegalArgumentException notYet) {
                         Thread.onSpinWait();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
                     }
                 }
-            }, r -> Thread.ofPlatform().start(r));
-            long pid = runtime.start(spec.build());
+            }, r -> Thread.ofPlatform().daemon().start(r));
+            long pid = CompletableFuture.supplyAsync(() -> runtime.start(spec.build()), r -> Thread.ofPlatform().daemon().start(r))
+                    .get(30, TimeUnit.SECONDS);
             CompletableFuture<Integer> exit = exitOf(spec.id, pid);
-            try (OutputStream in = pump.get(30, TimeUnit.SECONDS)) {
-                in.write(("round " + round + "\n").getBytes(StandardCharsets.UTF_8));
-            }
+            pump.get(30, TimeUnit.SECONDS);
             assertThat(exit.get(30, TimeUnit.SECONDS)).as("round %d saw EOF", round).isZero();
             assertThat(Files.readString(runtime.stdoutLog(spec.id))).isEqualTo("round " + round + "\neof\n");
         }

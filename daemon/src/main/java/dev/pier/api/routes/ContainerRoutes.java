@@ -227,7 +227,11 @@ public final class ContainerRoutes {
         String contentType = c.settings().tty() ? Response.RAW_STREAM : Response.MULTIPLEXED_STREAM;
         java.util.concurrent.CompletableFuture<Integer> end = follow && c.state().running()
                 ? containers.nextExit(c.id()) : java.util.concurrent.CompletableFuture.completedFuture(0);
-        return Response.stream(contentType, out -> relay(c, stdout, stderr, end, true, out));
+        return Response.stream(contentType, out -> {
+            try (AutoCloseable reading = containers.readingOutput(c.id())) {
+                relay(c, stdout, stderr, end, 0, 0, out);
+            }
+        });
     }
 
     private Response attach(Request r) {
@@ -238,14 +242,24 @@ public final class ContainerRoutes {
         String contentType = c.settings().tty() || !r.apiVersionAtLeast("1.42") ? Response.RAW_STREAM : Response.MULTIPLEXED_STREAM;
         // Attach comes before start in `run`: stream until the container's next exit.
         java.util.concurrent.CompletableFuture<Integer> end = containers.nextExit(c.id());
+        // Where the output starts is fixed now, before the answer: the client may start the
+        // container the moment it has it, and the first lines must not fall before the relay looks.
+        long outFrom = logs ? 0 : size(containers.logFile(c.id(), false)), errFrom = logs ? 0 : size(containers.logFile(c.id(), true));
         return Response.hijack(r, contentType, (fromClient, toClient) -> {
-            Thread input = null;
-            if (stdin && c.settings().openStdin()) {
-                input = Thread.ofVirtual().start(() -> pumpStdin(c.id(), fromClient, end));
+            try (AutoCloseable reading = containers.readingOutput(c.id())) {
+                attached(c, stdin, stdout, stderr, end, outFrom, errFrom, fromClient, toClient);
             }
-            relay(c, stdout, stderr, end, logs, toClient);
-            if (input != null) input.interrupt();
         });
+    }
+
+    private void attached(ContainerRecord c, boolean stdin, boolean stdout, boolean stderr, java.util.concurrent.CompletableFuture<Integer> end,
+                          long outFrom, long errFrom, InputStream fromClient, OutputStream toClient) throws Exception {
+        Thread input = null;
+        if (stdin && c.settings().openStdin()) {
+            input = Thread.ofVirtual().start(() -> pumpStdin(c.id(), fromClient, end));
+        }
+        relay(c, stdout, stderr, end, outFrom, errFrom, toClient);
+        if (input != null) input.interrupt();
     }
 
     private void pumpStdin(String id, InputStream fromClient, java.util.concurrent.CompletableFuture<Integer> end) {
@@ -273,13 +287,13 @@ public final class ContainerRoutes {
     /**
      * Copies the container's output files to the client, framed with Docker's 8-byte headers
      * unless it has a TTY. With follow, keeps going until the container has exited and both
-     * files are drained; from the start of the files, or from now (attach without logs).
+     * files are drained; from the given offsets of the two files.
      */
     private void relay(ContainerRecord c, boolean stdout, boolean stderr, java.util.concurrent.CompletableFuture<Integer> end,
-                       boolean fromStart, OutputStream out) throws Exception {
+                       long outFrom, long errFrom, OutputStream out) throws Exception {
         boolean framed = !c.settings().tty();
         Path outFile = containers.logFile(c.id(), false), errFile = containers.logFile(c.id(), true);
-        long outPos = fromStart ? 0 : size(outFile), errPos = fromStart ? 0 : size(errFile);
+        long outPos = outFrom, errPos = errFrom;
         byte[] buf = new byte[32 * 1024];
         while (true) {
             boolean done = end.isDone();
