@@ -23,6 +23,20 @@ import static dev.pier.api.wire.Wire.time;
 public final class ContainerWire {
     private ContainerWire() {}
 
+    /** `--link db:alias` as Docker shows it: {@code /db:/web/alias} (the alias is the name when none is given). */
+    static List<String> links(String containerName, List<String> links) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String link : links) {
+            int colon = link.indexOf(':');
+            String target = (colon < 0 ? link : link.substring(0, colon));
+            String alias = colon < 0 ? target : link.substring(colon + 1);
+            target = target.startsWith("/") ? target.substring(1) : target;
+            alias = alias.startsWith("/") ? alias.substring(1) : alias;
+            out.add("/" + target + ":/" + containerName + "/" + alias);
+        }
+        return out;
+    }
+
     public static String status(ContainerRecord r) {
         return switch (r.state().status()) {
             case CREATED -> "created";
@@ -128,7 +142,7 @@ public final class ContainerWire {
         host.put("DnsOptions", s.dnsOptions());
         host.put("DnsSearch", s.dnsSearch());
         host.put("ExtraHosts", s.extraHosts());
-        host.put("Links", s.links());
+        host.put("Links", links(r.name(), s.links()));
         host.put("Privileged", s.privileged());
         host.put("PublishAllPorts", s.publishAllPorts());
         host.put("Runtime", s.runtime());

@@ -28,6 +28,12 @@ class ContainerWireTest {
     }
 
     @Test
+    void linksReadAsDockersFromSourceToAliasUnderTheContainer() {
+        assertThat(ContainerWire.links("web", List.of("db:database", "cache", "/queue:/q")))
+                .containsExactly("/db:/web/database", "/cache:/web/cache", "/queue:/web/q");
+    }
+
+    @Test
     void runningContainersShowBindingsAndNullForExposedOnlyPorts() throws Exception {
         List<PortRequest> bindings = List.of(PortRequest.parse("80/tcp", "", "8080"), PortRequest.parse("80/tcp", "127.0.0.1", "8000-8010"));
         ContainerRecord r = container(true, bindings, List.of("443/tcp", "80/tcp"), List.of(
