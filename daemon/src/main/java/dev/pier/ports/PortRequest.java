@@ -60,32 +60,7 @@ public record PortRequest(int containerPort, Protocol protocol, String hostIp, i
         // An IPv4-mapped literal or a zone index: not a host address to publish on.
         if (!(a instanceof java.net.Inet6Address v6) || v6.getScopeId() != 0 || text.indexOf('%') >= 0)
             throw new IllegalArgumentException("invalid IP address: " + text);
-        return canonical(a.getAddress());
-    }
-
-    /** RFC 5952 text of 16 bytes: lower case, the longest run of zero groups as "::". */
-    static String canonical(byte[] a) {
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) g[i] = (a[2 * i] & 0xFF) << 8 | (a[2 * i + 1] & 0xFF);
-        int bestStart = -1, bestLen = 1;
-        for (int i = 0; i < 8; ) {
-            if (g[i] != 0) { i++; continue; }
-            int j = i;
-            while (j < 8 && g[j] == 0) j++;
-            if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-            i = j;
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != ':') sb.append(':');
-            sb.append(Integer.toHexString(g[i]));
-        }
-        return sb.toString();
+        return dev.pier.linux.IpPrefix.format(v6);
     }
 
     /** Whether the binding is on IPv6 addresses ("::" or one address). */
