@@ -30,9 +30,9 @@ public final class NftablesFirewall implements Firewall {
     /** Published ports by owner (container id), in publication order. */
     private final Map<String, List<PublishedPort>> published = new LinkedHashMap<>();
     private List<NetworkPlan> lastNetworks = List.of();
+    /** What the kernel's sets hold is setElements(lastNetworks, lastIsolated) once the table is declared. */
     private Set<String> lastIsolated = Set.of();
-    /** The elements of each set as the kernel has them since the last apply; null before the first. */
-    private Map<String, Set<String>> applied;
+    private boolean declared;
 
     public NftablesFirewall(Nftables nft, String table) {
         this.nft = nft;
@@ -45,11 +45,11 @@ public final class NftablesFirewall implements Firewall {
 
     @Override
     public synchronized void apply(List<NetworkPlan> networks, Set<String> isolatedPorts) {
-        Map<String, Set<String>> wanted = setElements(networks, isolatedPorts);
-        if (applied == null) {
+        if (!declared) {
             nft.apply(render(table, networks, isolatedPorts, allPublished()));
+            declared = true;
         } else {
-            String change = elementChanges(table, applied, wanted);
+            String change = elementChanges(table, setElements(lastNetworks, lastIsolated), setElements(networks, isolatedPorts));
             if (!change.isEmpty()) {
                 try {
                     nft.apply(change);
@@ -59,7 +59,6 @@ public final class NftablesFirewall implements Firewall {
                 }
             }
         }
-        applied = wanted;
         lastNetworks = List.copyOf(networks);
         lastIsolated = Set.copyOf(isolatedPorts);
     }
@@ -157,11 +156,6 @@ public final class NftablesFirewall implements Firewall {
         if (isolated) ports.add(hostInterface);
         else ports.remove(hostInterface);
         lastIsolated = Set.copyOf(ports);
-        if (applied != null) {
-            Set<String> elements = applied.get(SetKind.ISOLATED.setName);
-            if (isolated) elements.add(quote(hostInterface));
-            else elements.remove(quote(hostInterface));
-        }
     }
 
     /**
@@ -174,7 +168,7 @@ public final class NftablesFirewall implements Firewall {
 
     @Override
     public synchronized void removeAll() {
-        applied = null;
+        declared = false;
         nft.apply("table inet " + userTable(table) + " {}\ndelete table inet " + userTable(table) + "\n"
                 + "table inet " + table + " {}\ndelete table inet " + table + "\n"
                 + "table bridge " + table + " {}\ndelete table bridge " + table + "\n");

@@ -74,7 +74,7 @@ public final class OciRuntime {
     private final Map<String, Long> initPids = new ConcurrentHashMap<>();
     private final Map<String, RandomAccessFile> stdinHolders = new ConcurrentHashMap<>();
     /** Containers in {@link #start}: their stdin is not handed out yet (the set is also the lock for that). */
-    private final Set<String> starting = ConcurrentHashMap.newKeySet();
+    private final Set<String> starting = new java.util.HashSet<>();
     private final Map<String, Processes.Terminal> terminals = new ConcurrentHashMap<>();
 
     public OciRuntime(Path dataRoot, Path execRoot, ImageStore images) {
