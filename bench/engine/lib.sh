@@ -319,36 +319,36 @@ pbe_usernet_rm() {
   pbe_cli "$1" network rm $PBE_USERNET >/dev/null 2>&1 || true
 }
 
+# pbe_stop_daemon ENGINE DAEMON PIDFILE TENTHS: when the daemon in PIDFILE runs, removes the engine's
+# containers and user network, then stops it (SIGKILL after TENTHS tenths of a second).
+pbe_stop_daemon() {
+  local engine="$1" daemon="$2" pidfile="$3" tenths="$4" pid ids
+  pid=$(cat "$pidfile" 2>/dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    ids=$(pbe_cli "$engine" ps -aq 2>/dev/null || true)
+    [ -n "$ids" ] && pbe_rm_ids "$engine" $ids
+    pbe_usernet_rm "$engine"
+    kill "$pid"
+    for _ in $(seq 1 "$tenths"); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && { pbe_log "$daemon $pid still running; SIGKILL"; kill -9 "$pid"; }
+  fi
+  return 0
+}
+
 # Stops the engine and removes everything it made. Safe to call twice.
 pbe_down() {
   local engine="$1"
   pbe_log "$engine: cleaning up"
   case "$engine" in
     pier)
-      local pid; pid=$(cat "$PBE_TMP/pierd.pid" 2>/dev/null || true)
-      if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        local ids; ids=$(pbe_cli pier ps -aq 2>/dev/null || true)
-        [ -n "$ids" ] && pbe_rm_ids pier $ids
-        pbe_usernet_rm pier
-        kill "$pid"
-        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -0 "$pid" 2>/dev/null && { pbe_log "pierd $pid still running; SIGKILL"; kill -9 "$pid"; }
-      fi
+      pbe_stop_daemon pier pierd "$PBE_TMP/pierd.pid" 100
       rm -f "$PBE_TMP/pierd.pid"
       pbe_kill_leftovers "$PBE_TMP/run"
       pbe_umount_under "$PBE_TMP/run"; pbe_umount_under "$PBE_TMP/data"
       rm -rf "$PBE_TMP/run" "$PBE_TMP/data" "$PBE_TMP/pier.sock"
       ;;
     docker)
-      local pid; pid=$(cat "$PBE_DOCKER/pid" 2>/dev/null || true)
-      if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        local ids; ids=$(pbe_cli docker ps -aq 2>/dev/null || true)
-        [ -n "$ids" ] && pbe_rm_ids docker $ids
-        pbe_usernet_rm docker
-        kill "$pid"
-        for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -0 "$pid" 2>/dev/null && { pbe_log "dockerd $pid still running; SIGKILL"; kill -9 "$pid"; }
-      fi
+      pbe_stop_daemon docker dockerd "$PBE_DOCKER/pid" 150
       pbe_kill_leftovers "$PBE_DOCKER/"
       sleep 0.5
       pbe_umount_under "$PBE_DOCKER"

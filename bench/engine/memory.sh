@@ -38,23 +38,16 @@ mem_available() {
 
 kernel_kb() { echo $(( $(meminfo Slab) + $(meminfo KernelStack) + $(meminfo PageTables) )); }
 
-pss_kb() {   # summed Pss (kB) of the given pids: shared pages split between their users
-  local pid sum=0 v
+proc_kb() {   # proc_kb FILE FIELD PID...: FIELD's kB in /proc/PID/FILE, summed over the pids
+  local file="$1" field="$2" pid sum=0 v; shift 2
   for pid in "$@"; do
-    v=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null || true)
+    v=$(awk -v f="$field:" '$1 == f { print $2 }' "/proc/$pid/$file" 2>/dev/null || true)
     sum=$((sum + ${v:-0}))
   done
   echo $sum
 }
-
-rss_kb() {   # summed VmRSS (kB) of the given pids
-  local pid sum=0 v
-  for pid in "$@"; do
-    v=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
-    sum=$((sum + ${v:-0}))
-  done
-  echo $sum
-}
+pss_kb() { proc_kb smaps_rollup Pss "$@"; }   # shared pages split between their users
+rss_kb() { proc_kb status VmRSS "$@"; }
 
 # The daemon processes whose growth we report, and under which helpers may hang.
 daemon_pids() {
