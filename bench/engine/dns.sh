@@ -7,6 +7,8 @@
 # then two runs at half that rate for latency percentiles (dnsperf -v: one line per answer): with
 # the same dnsperf flags (4 sockets, 2 threads), and with one socket and one thread, which is
 # enough to send that rate and leaves the server more of the 2 cores.
+# The CPU the resolver's process spent per answered query is taken over the half-load run: the machine's
+# other load moves it least (PBE_DNS_RATE=N sets that run's rate, to compare builds at the same rate).
 #   usage: bench/engine/dns.sh [seconds per run=10] [R=3]
 # Run it under `flock /tmp/pbe.lock` (the engine scripts share /tmp/pbe and the pbe* names).
 set -euo pipefail
@@ -33,15 +35,28 @@ perf() {
   nsenter -n -t "$pid" dnsperf -s "$server" -d "$PBE_TMP/dns.queries" -l "$secs" "$@" 2>&1
 }
 
+# The process that answers: CPU per answered query at a fixed rate is the figure the machine's
+# other load moves least.
+resolver_pid() {
+  case "$1" in
+    pier) cat "$PBE_TMP/pierd.pid" ;;
+    docker) cat "$PBE_DOCKER/pid" ;;
+    podman) pgrep -nx aardvark-dns ;;
+  esac
+}
+cpu_ticks() { # utime + stime of every thread of process $1, in clock ticks
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+
 field() { # field FILE 'awk pattern' N -> the Nth word of the first matching line
   awk "/$2/ { print \$$3; exit }" "$1"
 }
 
-declare -A qps lost p50 p99 p999 halfq halflost p99one halfloston
+declare -A qps lost p50 p99 p999 halfq halflost p99one halfloston cpuus
 printf 'db A\n' > "$PBE_TMP/dns.queries" 2>/dev/null || { mkdir -p "$PBE_TMP"; printf 'db A\n' > "$PBE_TMP/dns.queries"; }
 for engine in $PBE_ENGINES; do
   qps[$engine]=n/a; lost[$engine]=n/a; p50[$engine]=n/a; p99[$engine]=n/a; p999[$engine]=n/a; halfq[$engine]=n/a; halflost[$engine]=n/a
-  p99one[$engine]=n/a; halfloston[$engine]=n/a
+  p99one[$engine]=n/a; halfloston[$engine]=n/a; cpuus[$engine]=n/a
   pbe_up "$engine" || { pbe_down "$engine"; continue; }
   pbe_usernet_create "$engine" || { pbe_log "$engine: no user network"; pbe_down "$engine"; continue; }
   img="$(pbe_image "$engine")"
@@ -66,10 +81,16 @@ for engine in $PBE_ENGINES; do
     if [ -n "$q" ] && ((q > best)); then best=$q; lost[$engine]=$l; fi
   done
   qps[$engine]=$best
-  half=$((best / 2))
+  half=$((best / 2)); [ -n "${PBE_DNS_RATE:-}" ] && half=$PBE_DNS_RATE
   if ((half > 0)); then
+    rpid="$(resolver_pid "$engine")"; before="$(cpu_ticks "$rpid" 2>/dev/null || echo)"
     perf "$pid" "$server" "${DNSPERF_FLAGS[@]}" -Q "$half" -v > "$PBE_TMP/dns.half.$engine" || true
+    after="$(cpu_ticks "$rpid" 2>/dev/null || echo)"
     halfq[$engine]="$(field "$PBE_TMP/dns.half.$engine" 'Queries per second' 4)"; halfq[$engine]="${halfq[$engine]%.*}"
+    completed="$(field "$PBE_TMP/dns.half.$engine" 'Queries completed' 3)"
+    if [ -n "$before" ] && [ -n "$after" ] && pbe_is_num "${completed:-x}" && ((completed > 0)); then
+      cpuus[$engine]="$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$completed" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }')"
+    fi
     halflost[$engine]="$(field "$PBE_TMP/dns.half.$engine" 'Queries lost' 3)"
     # "> NOERROR db A 0.000123": the last field is the answer's latency in seconds.
     read -r p50[$engine] p99[$engine] p999[$engine] < <(awk '$1 == ">" { print $NF }' "$PBE_TMP/dns.half.$engine" | sort -g \
@@ -80,7 +101,7 @@ for engine in $PBE_ENGINES; do
     p99one[$engine]="$(awk '$1 == ">" { print $NF }' "$PBE_TMP/dns.half1.$engine" | sort -g \
       | awk '{ v[NR] = $1 } END { if (NR == 0) { print "n/a"; exit } printf "%.3f\n", v[int(NR * 0.99)] * 1000 }')"
   fi
-  for k in qps lost p50 p99 p999 halfq halflost p99one halfloston; do
+  for k in qps lost p50 p99 p999 halfq halflost p99one halfloston cpuus; do
     unset -n ref; declare -n ref=$k
     pbe_result dns "$engine" "dns_$k" "${ref[$engine]}"
   done
@@ -91,11 +112,11 @@ echo
 echo "# embedded DNS, a container name from inside a container ($(pbe_context))"
 echo "# $(pbe_versions)"
 echo "# dnsperf ${DNSPERF_FLAGS[*]} -l $secs: best of $runs runs at 256 in flight; then one run at half that rate"
-printf '| %-7s | %10s | %5s | %9s | %5s | %7s | %7s | %9s | %17s | %5s |\n' engine "q/s (256)" lost "half q/s" lost "p50 ms" "p99 ms" "p99.9 ms" "p99 ms, 1 thread" lost
-printf '|---------|-----------:|------:|----------:|------:|--------:|--------:|----------:|------------------:|------:|\n'
+printf '| %-7s | %10s | %5s | %9s | %5s | %7s | %7s | %9s | %17s | %5s | %12s |\n' engine "q/s (256)" lost "half q/s" lost "p50 ms" "p99 ms" "p99.9 ms" "p99 ms, 1 thread" lost "CPU µs/query"
+printf '|---------|-----------:|------:|----------:|------:|--------:|--------:|----------:|------------------:|------:|-------------:|\n'
 for engine in $PBE_ENGINES; do
-  printf '| %-7s | %10s | %5s | %9s | %5s | %7s | %7s | %9s | %17s | %5s |\n' "$engine" "${qps[$engine]}" "${lost[$engine]}" \
-    "${halfq[$engine]}" "${halflost[$engine]}" "${p50[$engine]}" "${p99[$engine]}" "${p999[$engine]}" "${p99one[$engine]}" "${halfloston[$engine]}"
+  printf '| %-7s | %10s | %5s | %9s | %5s | %7s | %7s | %9s | %17s | %5s | %12s |\n' "$engine" "${qps[$engine]}" "${lost[$engine]}" \
+    "${halfq[$engine]}" "${halflost[$engine]}" "${p50[$engine]}" "${p99[$engine]}" "${p999[$engine]}" "${p99one[$engine]}" "${halfloston[$engine]}" "${cpuus[$engine]}"
 done
 if [[ " $PBE_ENGINES " == *" pier "* ]]; then
   echo

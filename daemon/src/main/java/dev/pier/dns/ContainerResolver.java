@@ -2,6 +2,9 @@ package dev.pier.dns;
 
 import dev.pier.linux.NetNamespace;
 import dev.pier.linux.ReusePort;
+import dev.pier.linux.UdpPeer;
+import dev.pier.linux.UdpPoller;
+import dev.pier.linux.UdpSocket;
 
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -58,7 +61,7 @@ final class ContainerResolver implements AutoCloseable {
     private final String upstreamKey;
     private final Map<InetSocketAddress, Long> failedAt = new ConcurrentHashMap<>();
     /** Several UDP sockets on one port (SO_REUSEPORT): the kernel spreads askers over them, each with its own buffer. */
-    private final List<DatagramChannel> udp;
+    private final List<UdpSocket> udp;
     private final ServerSocketChannel tcp;
     /** Forwarding sockets: in the container's namespace and in pierd's; null when no server is asked from that side. */
     private final DatagramChannel outbound, hostOutbound;
@@ -68,7 +71,7 @@ final class ContainerResolver implements AutoCloseable {
     /** Cache key → the forward under way: a retried or repeated question waits for it rather than asking again. */
     private final Map<String, CompletableFuture<byte[]>> inFlight = new ConcurrentHashMap<>();
     private final Semaphore tcpSlots = new Semaphore(MAX_TCP_CONNECTIONS);
-    /** Answers replayed while the name table stays the same (see {@link #datagram}). */
+    /** Answers replayed while the name table stays the same (see {@link #answer}). */
     private volatile Replay replay = new Replay(null, new ConcurrentHashMap<>());
     /** Bounds what a container can make pierd keep: past this many answers, it starts over. */
     static final int REPLAY_MAX = 256, REPLAY_MAX_QUERY = 512;
@@ -81,7 +84,7 @@ final class ContainerResolver implements AutoCloseable {
     private record Replay(NameTable table, Map<String, byte[]> answers) {}
 
     /** What is opened inside the namespace. */
-    private record Sockets(List<DatagramChannel> udp, ServerSocketChannel tcp, DatagramChannel outbound) {}
+    private record Sockets(List<UdpSocket> udp, ServerSocketChannel tcp, DatagramChannel outbound) {}
 
     /** Nothing from the host's side is asked over TCP here: that socket is opened per question. */
     private static DatagramChannel openHostOutbound(List<EmbeddedResolver.Upstream> upstreams) throws IOException {
@@ -106,18 +109,15 @@ final class ContainerResolver implements AutoCloseable {
         try {
             InetSocketAddress at = new InetSocketAddress(listen, PORT);
             opened = namespace.run(() -> {
-                List<DatagramChannel> listenUdp = new ArrayList<>();
+                List<UdpSocket> listenUdp = new ArrayList<>();
                 ServerSocketChannel listenTcp = null;
                 DatagramChannel out = null;
                 try {
                     for (int i = 0; i < UDP_SOCKETS; i++) {
                         // IPv4 only: a dual-stack socket sends every answer through the IPv6 code path first.
-                        DatagramChannel ch = DatagramChannel.open(java.net.StandardProtocolFamily.INET);
-                        listenUdp.add(ch);
-                        ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-                        ch.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20); // capped by net.core.rmem_max
                         // 127.0.0.11 needs no address of its own: lo's local route covers 127.0.0.0/8.
-                        ch.bind(at);
+                        // The receive buffer is capped by net.core.rmem_max.
+                        listenUdp.add(UdpSocket.bind(at, true, 1 << 20));
                     }
                     if (UDP_SOCKETS > 1) {
                         // By a hash of the sender, an asker with one or two ports would keep one socket
@@ -134,7 +134,7 @@ final class ContainerResolver implements AutoCloseable {
                     if (fromContainer) out = DatagramChannel.open().bind(null);
                     return new Sockets(List.copyOf(listenUdp), listenTcp, out);
                 } catch (IOException | RuntimeException e) {
-                    for (DatagramChannel ch : listenUdp) ch.close();
+                    for (UdpSocket s : listenUdp) s.close();
                     if (listenTcp != null) listenTcp.close();
                     if (out != null) out.close();
                     throw e;
@@ -159,8 +159,8 @@ final class ContainerResolver implements AutoCloseable {
         }
         this.hostOutbound = host;
         try {
-            for (DatagramChannel ch : udp) engine.register(ch, this::datagram);
-        } catch (IOException | RuntimeException e) {
+            for (UdpSocket s : udp) engine.register(s, this::received);
+        } catch (RuntimeException e) {
             close();
             throw new IllegalStateException("resolver for " + containerId + ": " + e.getMessage(), e);
         }
@@ -178,32 +178,40 @@ final class ContainerResolver implements AutoCloseable {
      * id, without parsing or encoding: askers repeat the same few names, and the table changes only
      * when a container does.
      */
-    private void datagram(DatagramChannel udp, byte[] packet, SocketAddress from) {
+    private void received(UdpSocket socket, UdpPoller.Batch batch) {
         NameTable table = names.get();
         Replay r = replay;
-        if (r.table() != table || r.answers().size() >= REPLAY_MAX) replay = r = new Replay(table, new ConcurrentHashMap<>());
+        if (r.table() != table) replay = r = new Replay(table, new ConcurrentHashMap<>());
+        for (int i = 0; i < batch.size(); i++) {
+            // Longer than any question answered here: dropped, as a malformed one is.
+            if (batch.truncated(i)) continue;
+            if (r.answers().size() >= REPLAY_MAX) replay = r = new Replay(table, new ConcurrentHashMap<>());
+            try {
+                answer(socket, batch, i, batch.packet(i), table, r);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "dns query", e);
+            }
+        }
+    }
+
+    /** Answers go out with the batch's (UDP: a full socket buffer drops them, and the asker retries). */
+    private void answer(UdpSocket socket, UdpPoller.Batch batch, int i, byte[] packet, NameTable table, Replay r) {
         String key = packet.length > 12 && packet.length <= REPLAY_MAX_QUERY ? new String(packet, 2, packet.length - 2, java.nio.charset.StandardCharsets.ISO_8859_1) : null;
         byte[] known = key == null ? null : r.answers().get(key);
         if (known != null) {
-            send(udp, withId(known, ((packet[0] & 0xff) << 8) | (packet[1] & 0xff)), from);
+            batch.reply(i, withId(known, ((packet[0] & 0xff) << 8) | (packet[1] & 0xff)));
             return;
         }
         switch (Responder.respond(packet, packet.length, containerId, table, true)) {
             case Responder.Reply.Answer a -> {
                 if (a.stable() && key != null) r.answers().put(key, a.wire());
-                send(udp, a.wire(), from);
+                batch.reply(i, a.wire());
             }
             case Responder.Reply.Drop d -> { }
-            case Responder.Reply.Forward f -> Thread.ofVirtual().start(() -> send(udp, forward(f.query(), packet, false), from));
-        }
-    }
-
-    /** Non-blocking: a full socket buffer drops the answer, as UDP may (the asker retries). */
-    private void send(DatagramChannel udp, byte[] wire, SocketAddress to) {
-        try {
-            udp.send(ByteBuffer.wrap(wire), to);
-        } catch (IOException e) {
-            if (!closed) LOG.log(Level.FINE, "dns udp send", e);
+            case Responder.Reply.Forward f -> {
+                UdpPeer from = batch.sender(i);
+                Thread.ofVirtual().start(() -> socket.send(forward(f.query(), packet, false), from));
+            }
         }
     }
 
@@ -400,8 +408,7 @@ final class ContainerResolver implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (DatagramChannel ch : udp) closeQuietly(ch);
-        if (engine != null) engine.flush();
+        for (UdpSocket s : udp) s.close();
         closeQuietly(tcp);
         closeQuietly(outbound);
         closeQuietly(hostOutbound);
