@@ -42,6 +42,48 @@ public final class ContainerFiles {
     }
 
     /**
+     * Points the running container's lines naming exactly {@code names} at {@code addresses} (see
+     * {@link #withHostEntries}): how a link follows the linked container to its new address.
+     */
+    public static void updateHostEntries(Path dir, List<String> names, List<String> addresses) {
+        Path file = dir.resolve(HOSTS);
+        try {
+            if (!Files.isRegularFile(file)) return;
+            String before = Files.readString(file);
+            String after = withHostEntries(before, names, addresses);
+            if (!after.equals(before)) write(file, after);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file, e);
+        }
+    }
+
+    /**
+     * The lines naming exactly {@code names} replaced by one line per address, where the first of them
+     * was; every other line as it was, so what the container wrote itself stays (Docker too rewrites
+     * only its link's lines). No such line, because the container deleted it: nothing changes.
+     */
+    public static String withHostEntries(String hosts, List<String> names, List<String> addresses) {
+        List<String> out = new ArrayList<>();
+        boolean found = false;
+        for (String line : hosts.lines().toList()) {
+            if (!namesOf(line).equals(names)) {
+                out.add(line);
+                continue;
+            }
+            if (!found) for (String a : addresses) out.add(a + "\t" + String.join(" ", names));
+            found = true;
+        }
+        return found ? String.join("\n", out) + "\n" : hosts;
+    }
+
+    /** The names of a hosts line (after its address, before any comment); none for a comment or a blank line. */
+    private static List<String> namesOf(String line) {
+        int hash = line.indexOf('#');
+        String[] fields = (hash < 0 ? line : line.substring(0, hash)).strip().split("\\s+");
+        return fields.length < 2 ? List.of() : List.of(fields).subList(1, fields.length);
+    }
+
+    /**
      * resolv.conf from the host's, as Docker does for networks without the embedded resolver:
      * loopback nameservers removed (they cannot work from a container), IPv6 ones too unless the
      * container has IPv6, Google's as the fallback.

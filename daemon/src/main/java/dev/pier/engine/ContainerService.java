@@ -41,6 +41,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -512,8 +513,11 @@ public final class ContainerService {
                     }
                     undo.push(() -> ports.unpublish(r.id()));
                 }
+                // Open before the process runs; releasing the endpoints (the undo above) closes them.
+                List<LegacyLink> links = legacyLinks(r, attachments, true);
+                allowLinks(attachments, links);
                 ContainerSpec spec = new ContainerSpec(r.id(), image, r.settings().args(),
-                        withLinkEnv(r, legacyLinks(r, attachments, true), r.settings().env()),
+                        withLinkEnv(r, links, r.settings().env()),
                         r.settings().workingDir(), r.settings().user(), r.settings().tty(), r.settings().openStdin(),
                         r.settings().hostname(), netns, filesDir.resolve(ContainerFiles.HOSTS),
                         filesDir.resolve(ContainerFiles.HOSTNAME), filesDir.resolve(ContainerFiles.RESOLV_CONF),
@@ -539,6 +543,55 @@ public final class ContainerService {
                 if (e instanceof EngineException ee) throw ee;
                 if (e instanceof IOException io) throw new UncheckedIOException(io);
                 throw (RuntimeException) e;
+            }
+        }
+        // Outside this container's lock: each linker is updated under its own.
+        updateLinkers(containerId);
+    }
+
+    /** Whether one of r's --link names the container with this id. */
+    private boolean linksTo(ContainerRecord r, String linkedId) {
+        for (String target : Links.parse(r.settings().links()).values()) {
+            try {
+                if (find(target).map(t -> t.id().equals(linkedId)).orElse(false)) return true;
+            } catch (EngineException e) {
+                // an ambiguous id prefix links to nothing
+            }
+        }
+        return false;
+    }
+
+    /** Opens the links of a container on the default bridge across ICC off (see NetworkService#allowLink). */
+    private void allowLinks(List<Attachment> attachments, List<LegacyLink> links) {
+        Attachment own = attachments.stream().filter(this::onDefaultBridge).findFirst().orElse(null);
+        if (own == null) return;
+        for (LegacyLink l : links) networks.allowLink(own, l.endpoint(), Links.services(l.target().settings().exposedPorts()));
+    }
+
+    /**
+     * A linked container started again, likely at another address: each running container linking to
+     * it gets its hosts lines for the link pointed there, and the link opened again, as Docker does.
+     * Lines the linker wrote itself stay; its environment keeps the old address (a process's is fixed).
+     */
+    private void updateLinkers(String linkedId) {
+        for (ContainerRecord candidate : byId.values()) {
+            // Only linkers take a lock: another container's may be held by its own start.
+            if (candidate.id().equals(linkedId) || !candidate.state().running() || !linksTo(candidate, linkedId)) continue;
+            synchronized (lock(candidate.id())) {
+                ContainerRecord r = byId.get(candidate.id());
+                if (r == null || !r.state().running()) continue;
+                try {
+                    List<LegacyLink> links = legacyLinks(r, r.attachments(), false).stream()
+                            .filter(l -> l.target().id().equals(linkedId)).toList();
+                    for (LegacyLink l : links) {
+                        List<String> addresses = Stream.of(l.endpoint().ipv4(), l.endpoint().ipv6()).filter(a -> !a.isEmpty()).toList();
+                        ContainerFiles.updateHostEntries(containersDir.resolve(r.id()),
+                                Links.hostNames(l.alias(), l.target().settings().hostname(), l.target().name()), addresses);
+                    }
+                    allowLinks(r.attachments(), links);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "updating the links of " + r.id() + " to " + linkedId + " failed", e);
+                }
             }
         }
     }
@@ -925,6 +978,15 @@ public final class ContainerService {
                 if (r.state().running())
                     cleaned = cleaned.withState(new RunState(Status.EXITED, 0, 255, r.state().startedAt(), Instant.now(), ""));
                 save(cleaned);
+            }
+        }
+        // The firewall's table was declared afresh: links between adopted containers are opened again.
+        for (ContainerRecord r : byId.values()) {
+            if (!r.state().running()) continue;
+            try {
+                allowLinks(r.attachments(), legacyLinks(r, r.attachments(), false));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "opening the links of " + r.id() + " after restart failed", e);
             }
         }
         for (String id : runtime.listIds()) {

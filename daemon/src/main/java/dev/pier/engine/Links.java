@@ -1,5 +1,8 @@
 package dev.pier.engine;
 
+import dev.pier.firewall.Link;
+import dev.pier.ports.Protocol;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -96,6 +99,24 @@ final class Links {
             env.add(alias + "_ENV_" + key + "=" + e.substring(eq + 1));
         }
         return env;
+    }
+
+    /**
+     * The linked container's exposed ports as the firewall opens them to its linkers across ICC off
+     * ("53/udp" is udp 53); a key that names no port or protocol Pier knows opens nothing.
+     */
+    static List<Link.Service> services(List<String> exposedPorts) {
+        List<Link.Service> out = new ArrayList<>();
+        for (String key : exposedPorts) {
+            try {
+                Port p = Port.parse(key);
+                Link.Service s = new Link.Service(Protocol.parse(p.protocol()), p.number());
+                if (p.number() > 0 && p.number() <= 65535 && !out.contains(s)) out.add(s);
+            } catch (IllegalArgumentException e) {
+                // not a port: nothing to open
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static String url(Port p, String ip) {

@@ -1,6 +1,7 @@
 package dev.pier.engine;
 
 import dev.pier.firewall.Firewall;
+import dev.pier.firewall.Link;
 import dev.pier.ipam.AddressPools;
 import dev.pier.ipam.IpamConfig;
 import dev.pier.ipam.IpamException;
@@ -455,6 +456,17 @@ public final class NetworkService {
             if (!a.ipv4().isEmpty() && s.config().subnet().isIpv4()) s.release(IpPrefix.parseAddress(a.ipv4()));
             if (!a.ipv6().isEmpty() && s.config().subnet().isIpv6()) s.release(IpPrefix.parseAddress(a.ipv6()));
         }
+    }
+
+    /**
+     * Docker's legacy link across ICC off: the linker's endpoint reaches the linked one's exposed
+     * ports, and hears the answers. Where ICC is on nothing blocks them, so nothing is added; the
+     * firewall drops the link when either endpoint is released.
+     */
+    public void allowLink(ContainerRecord.Attachment linker, ContainerRecord.Attachment linked, List<Link.Service> services) {
+        if (services.isEmpty() || !isolatedPorts.contains(linker.hostInterfaceName()) || !isolatedPorts.contains(linked.hostInterfaceName()))
+            return;
+        firewall.link(new Link(linker.hostInterfaceName(), linked.hostInterfaceName(), services));
     }
 
     /** Marks an adopted container's addresses as taken again after a daemon restart. */

@@ -18,8 +18,14 @@ public interface Firewall {
     /** Adds one port to the isolated set without rewriting the rules. */
     void isolatePort(String hostInterface);
 
-    /** Takes one port out of the isolated set. */
+    /** Takes one port out of the isolated set, and out of every link it is a side of. */
     void releasePort(String hostInterface);
+
+    /**
+     * Lets two isolated ports talk on the linked one's exposed ports (Docker's legacy links across
+     * ICC off): elements only, kept until either port is released.
+     */
+    void link(Link link);
 
     /**
      * DNATs the owner's published ports to its container: elements added to maps, never rules.

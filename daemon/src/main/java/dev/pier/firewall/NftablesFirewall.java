@@ -7,7 +7,10 @@ import dev.pier.network.NetworkPlan;
 import dev.pier.ports.PublishedPort;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +26,9 @@ import java.util.stream.Collectors;
  * <p>Published ports are elements of DNAT maps, two per family (one keyed by host address, protocol
  * and port, one by protocol and port for 0.0.0.0 or ::), added and deleted one container at a time; the owner of
  * each element is kept here, so a whole rewrite keeps them and an unpublish removes only its own.
+ *
+ * <p>ICC off and its exceptions live in the bridge family (bridged frames never reach the inet
+ * hooks): the isolated ports, and the legacy links between two of them, are set elements too.
  */
 public final class NftablesFirewall implements Firewall {
     private final Nftables nft;
@@ -30,8 +36,10 @@ public final class NftablesFirewall implements Firewall {
     /** Published ports by owner (container id), in publication order. */
     private final Map<String, List<PublishedPort>> published = new LinkedHashMap<>();
     private List<NetworkPlan> lastNetworks = List.of();
-    /** What the kernel's sets hold is setElements(lastNetworks, lastIsolated) once the table is declared. */
+    /** What the kernel's sets hold is setElements(lastNetworks, lastIsolated, links) once the table is declared. */
     private Set<String> lastIsolated = Set.of();
+    /** Legacy links between isolated ports, in the order they came. */
+    private Set<Link> links = Set.of();
     private boolean declared;
 
     public NftablesFirewall(Nftables nft, String table) {
@@ -45,22 +53,40 @@ public final class NftablesFirewall implements Firewall {
 
     @Override
     public synchronized void apply(List<NetworkPlan> networks, Set<String> isolatedPorts) {
+        // A link outlives neither of its ports.
+        Set<Link> kept = links.stream().filter(l -> isolatedPorts.contains(l.linkerInterface()) && isolatedPorts.contains(l.linkedInterface()))
+                .collect(Collectors.toCollection(LinkedHashSet::new));
         if (!declared) {
-            nft.apply(render(table, networks, isolatedPorts, allPublished()));
+            nft.apply(render(table, networks, isolatedPorts, allPublished(), kept));
             declared = true;
+            remember(networks, isolatedPorts, kept);
         } else {
-            String change = elementChanges(table, setElements(lastNetworks, lastIsolated), setElements(networks, isolatedPorts));
-            if (!change.isEmpty()) {
-                try {
-                    nft.apply(change);
-                } catch (NftablesException e) {
-                    // The table was changed behind our back: declare it again from what we own.
-                    nft.apply(render(table, networks, isolatedPorts, allPublished()));
-                }
+            change(networks, isolatedPorts, kept);
+        }
+    }
+
+    /**
+     * Takes the kernel's sets from what they hold to what these hold, in one transaction; when the
+     * table was changed behind our back (an element missing or already there), declares it again
+     * from what we own. What we own changes only once the kernel has it.
+     */
+    private void change(List<NetworkPlan> networks, Set<String> isolatedPorts, Set<Link> newLinks) {
+        String change = elementChanges(table, setElements(lastNetworks, lastIsolated, links), setElements(networks, isolatedPorts, newLinks));
+        if (!change.isEmpty()) {
+            try {
+                nft.apply(change);
+            } catch (NftablesException e) {
+                nft.apply(render(table, networks, isolatedPorts, allPublished(), newLinks));
+                declared = true;
             }
         }
+        remember(networks, isolatedPorts, newLinks);
+    }
+
+    private void remember(List<NetworkPlan> networks, Set<String> isolatedPorts, Set<Link> newLinks) {
         lastNetworks = List.copyOf(networks);
         lastIsolated = Set.copyOf(isolatedPorts);
+        links = Collections.unmodifiableSet(new LinkedHashSet<>(newLinks));
     }
 
     @Override
@@ -81,7 +107,7 @@ public final class NftablesFirewall implements Firewall {
             nft.apply(elementCommands("delete", table, mine));
         } catch (NftablesException e) {
             // Someone removed an element behind our back: rewrite the table from what we own.
-            nft.apply(render(table, lastNetworks, lastIsolated, allPublished()));
+            nft.apply(render(table, lastNetworks, lastIsolated, allPublished(), links));
         }
     }
 
@@ -136,26 +162,32 @@ public final class NftablesFirewall implements Firewall {
 
     @Override
     public synchronized void isolatePort(String hostInterface) {
-        nft.apply("add element bridge " + table + " isolated { " + quote(hostInterface) + " }\n");
-        trackIsolated(hostInterface, true);
+        Set<String> ports = new HashSet<>(lastIsolated);
+        ports.add(hostInterface);
+        change(lastNetworks, ports, links);
     }
 
     @Override
     public synchronized void releasePort(String hostInterface) {
-        try {
-            nft.apply("delete element bridge " + table + " isolated { " + quote(hostInterface) + " }\n");
-        } catch (NftablesException e) {
-            // not in the set: nothing to release
-        }
-        trackIsolated(hostInterface, false);
+        Set<String> ports = new HashSet<>(lastIsolated);
+        ports.remove(hostInterface);
+        Set<Link> rest = links.stream().filter(l -> !l.linkerInterface().equals(hostInterface) && !l.linkedInterface().equals(hostInterface))
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+        change(lastNetworks, ports, rest);
     }
 
-    /** Keeps the next apply's diff and a whole rewrite in step with a port changed on its own. */
-    private void trackIsolated(String hostInterface, boolean isolated) {
-        Set<String> ports = new java.util.HashSet<>(lastIsolated);
-        if (isolated) ports.add(hostInterface);
-        else ports.remove(hostInterface);
-        lastIsolated = Set.copyOf(ports);
+    @Override
+    public synchronized void link(Link link) {
+        // Nothing to open where ICC is on, and a link must not outlive (nor precede) its ports.
+        if (links.contains(link) || !lastIsolated.contains(link.linkerInterface()) || !lastIsolated.contains(link.linkedInterface())) return;
+        Set<Link> more = new LinkedHashSet<>(links);
+        more.add(link);
+        change(lastNetworks, lastIsolated, more);
+    }
+
+    /** The links between isolated ports, in the order they came. */
+    public synchronized Set<Link> links() {
+        return links;
     }
 
     /**
@@ -180,7 +212,11 @@ public final class NftablesFirewall implements Firewall {
     }
 
     static String render(String table, List<NetworkPlan> networks, Set<String> isolatedPorts, List<PublishedPort> ports) {
-        Map<String, Set<String>> sets = setElements(networks, isolatedPorts);
+        return render(table, networks, isolatedPorts, ports, Set.of());
+    }
+
+    static String render(String table, List<NetworkPlan> networks, Set<String> isolatedPorts, List<PublishedPort> ports, Set<Link> links) {
+        Map<String, Set<String>> sets = setElements(networks, isolatedPorts, links);
         StringBuilder sb = new StringBuilder();
         // The administrator's table: declared, never rewritten, so its rules outlive every rewrite of
         // ours, and its forward chain sees traffic to published ports (already DNATed) before Pier's.
@@ -256,8 +292,17 @@ public final class NftablesFirewall implements Firewall {
         sb.append("table bridge ").append(table).append(" {}\n");
         sb.append("delete table bridge ").append(table).append('\n');
         sb.append("table bridge ").append(table).append(" {\n");
-        declare(sb, SetKind.ISOLATED, sets.get(SetKind.ISOLATED.setName));
+        for (SetKind set : SetKind.values()) {
+            if (set.family.equals("bridge")) declare(sb, set, sets.get(set.setName));
+        }
         sb.append("  chain forward {\n    type filter hook forward priority filter; policy accept;\n");
+        // A legacy link: the linker to the linked container's exposed ports, and the answers from them
+        // (stateless, as Docker's rules are: the bridge family has no connection tracking here).
+        sb.append("    iifname . oifname . meta l4proto . th dport @link_to accept\n");
+        sb.append("    iifname . oifname . meta l4proto . th sport @link_from accept\n");
+        // Their neighbours must resolve each other's address first: ARP, and IPv6's neighbour discovery.
+        sb.append("    ether type arp iifname . oifname @link_pairs accept\n");
+        sb.append("    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } iifname . oifname @link_pairs accept\n");
         sb.append("    iifname @isolated oifname @isolated drop\n  }\n}\n");
         return sb.toString();
     }
@@ -271,7 +316,13 @@ public final class NftablesFirewall implements Firewall {
         INTERNAL("inet", "internal", "ifname", false),
         INTERNAL_GATEWAYS_V4("inet", "internal_gateways_v4", "ifname . ipv4_addr", false),
         INTERNAL_GATEWAYS_V6("inet", "internal_gateways_v6", "ifname . ipv6_addr", false),
-        ISOLATED("bridge", "isolated", "ifname", false);
+        ISOLATED("bridge", "isolated", "ifname", false),
+        /** linker port . linked port . protocol . destination port */
+        LINK_TO("bridge", "link_to", "ifname . ifname . inet_proto . inet_service", false),
+        /** linked port . linker port . protocol . source port (the answers) */
+        LINK_FROM("bridge", "link_from", "ifname . ifname . inet_proto . inet_service", false),
+        /** both ways round, for ARP and neighbour discovery */
+        LINK_PAIRS("bridge", "link_pairs", "ifname . ifname", false);
 
         final String family, setName, type;
         final boolean interval;
@@ -284,10 +335,14 @@ public final class NftablesFirewall implements Firewall {
         }
     }
 
-    /** What each set holds for these networks and isolated ports, by set name; pure. */
     static Map<String, Set<String>> setElements(List<NetworkPlan> networks, Set<String> isolatedPorts) {
+        return setElements(networks, isolatedPorts, Set.of());
+    }
+
+    /** What each set holds for these networks, isolated ports and links, by set name; pure. */
+    static Map<String, Set<String>> setElements(List<NetworkPlan> networks, Set<String> isolatedPorts, Set<Link> links) {
         Map<String, Set<String>> sets = new LinkedHashMap<>();
-        for (SetKind set : SetKind.values()) sets.put(set.setName, new java.util.LinkedHashSet<>());
+        for (SetKind set : SetKind.values()) sets.put(set.setName, new LinkedHashSet<>());
         for (NetworkPlan n : networks) {
             if (!n.driver().equals("bridge")) continue;
             String br = quote(n.interfaceName());
@@ -304,6 +359,16 @@ public final class NftablesFirewall implements Firewall {
             }
         }
         isolatedPorts.stream().sorted().map(NftablesFirewall::quote).forEach(sets.get(SetKind.ISOLATED.setName)::add);
+        for (Link l : links) {
+            String linker = quote(l.linkerInterface()), linked = quote(l.linkedInterface());
+            for (Link.Service s : l.services()) {
+                String service = " . " + s.protocol().text() + " . " + s.port();
+                sets.get(SetKind.LINK_TO.setName).add(linker + " . " + linked + service);
+                sets.get(SetKind.LINK_FROM.setName).add(linked + " . " + linker + service);
+            }
+            sets.get(SetKind.LINK_PAIRS.setName).add(linker + " . " + linked);
+            sets.get(SetKind.LINK_PAIRS.setName).add(linked + " . " + linker);
+        }
         return sets;
     }
 

@@ -71,4 +71,47 @@ class ContainerFilesTest {
         assertThat(ContainerFiles.resolvConf("nameserver 127.0.0.53\n", List.of(), List.of(), List.of(), true))
                 .isEqualTo("nameserver 8.8.8.8\nnameserver 8.8.4.4\nnameserver 2001:4860:4860::8888\nnameserver 2001:4860:4860::8844\n");
     }
+
+    @Test
+    void aLinksLinesFollowTheLinkedContainerAndEverythingElseStays() {
+        String hosts = """
+                127.0.0.1\tlocalhost
+                10.9.8.7\tdb
+                172.17.0.2\tdatabase 0123456789ab db
+                fd00::2\tdatabase 0123456789ab db
+                172.17.0.3\tweb
+                # mine
+                192.0.2.1\tmine.test
+                """;
+        assertThat(ContainerFiles.withHostEntries(hosts, List.of("database", "0123456789ab", "db"), List.of("172.17.0.5")))
+                .isEqualTo("""
+                        127.0.0.1\tlocalhost
+                        10.9.8.7\tdb
+                        172.17.0.5\tdatabase 0123456789ab db
+                        172.17.0.3\tweb
+                        # mine
+                        192.0.2.1\tmine.test
+                        """);
+        // Both families where the line was; a line whose names differ (--add-host db) is not the link's.
+        assertThat(ContainerFiles.withHostEntries("127.0.0.1\tlocalhost\n172.17.0.2   database 0123456789ab db # old\n",
+                List.of("database", "0123456789ab", "db"), List.of("172.17.0.6", "fd00::6")))
+                .isEqualTo("127.0.0.1\tlocalhost\n172.17.0.6\tdatabase 0123456789ab db\nfd00::6\tdatabase 0123456789ab db\n");
+        // The container deleted the line: it stays deleted.
+        assertThat(ContainerFiles.withHostEntries("127.0.0.1\tlocalhost\n", List.of("database", "db"), List.of("172.17.0.5")))
+                .isEqualTo("127.0.0.1\tlocalhost\n");
+    }
+
+    @Test
+    void updatingALinksLinesRewritesTheFileInPlace(@TempDir Path dir) throws Exception {
+        ContainerFiles.writeIdentity(dir, "web", "", List.of(new ContainerFiles.HostEntry("172.17.0.2", List.of("db"))),
+                List.of(IpPrefix.parseAddress("172.17.0.3")));
+        Files.writeString(dir.resolve("hosts"), "10.1.1.1\tedited.test\n", java.nio.file.StandardOpenOption.APPEND);
+        Object inode = Files.readAttributes(dir.resolve("hosts"), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        ContainerFiles.updateHostEntries(dir, List.of("db"), List.of("172.17.0.4"));
+        String hosts = Files.readString(dir.resolve("hosts"));
+        assertThat(hosts).contains("172.17.0.4\tdb\n").doesNotContain("172.17.0.2").endsWith("172.17.0.3\tweb\n10.1.1.1\tedited.test\n");
+        // The container sees the file through a bind mount of this very inode.
+        assertThat(Files.readAttributes(dir.resolve("hosts"), java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
+        ContainerFiles.updateHostEntries(dir.resolve("gone"), List.of("db"), List.of("172.17.0.4"));   // no file: nothing to do
+    }
 }

@@ -1,5 +1,7 @@
 package dev.pier.engine;
 
+import dev.pier.firewall.Link;
+import dev.pier.ports.Protocol;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -71,5 +73,12 @@ class LinksTest {
         assertThat(Links.hostNames("database", "0123456789ab", "db")).containsExactly("database", "0123456789ab", "db");
         assertThat(Links.hostNames("db", "0123456789ab", "db")).containsExactly("db", "0123456789ab");
         assertThat(Links.hostNames("db", "db", "db")).containsExactly("db");
+    }
+
+    @Test
+    void theFirewallOpensEachExposedPortOnceAndNothingForWhatIsNotAPort() {
+        assertThat(Links.services(List.of("80/tcp", "53/udp", "80", "9/sctp", "7000-7002/tcp", "5/quic", "0/tcp")))
+                .containsExactly(new Link.Service(Protocol.TCP, 80), new Link.Service(Protocol.UDP, 53), new Link.Service(Protocol.SCTP, 9));
+        assertThat(Links.services(List.of())).isEmpty();
     }
 }

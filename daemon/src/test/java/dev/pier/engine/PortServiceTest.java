@@ -32,6 +32,7 @@ class PortServiceTest {
         @Override public void apply(List<NetworkPlan> networks, Set<String> isolatedPorts) {}
         @Override public void isolatePort(String hostInterface) {}
         @Override public void releasePort(String hostInterface) {}
+        @Override public void link(dev.pier.firewall.Link link) {}
         @Override public void removeAll() {}
 
         @Override

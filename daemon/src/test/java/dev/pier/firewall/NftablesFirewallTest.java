@@ -171,4 +171,71 @@ class NftablesFirewallTest {
             assertThat(nft.tableExists("bridge", table)).isFalse();
         }
     }
+
+    private static final Link WEB_TO_DB = new Link("pvweb", "pvdb", List.of(new Link.Service(Protocol.TCP, 5432), new Link.Service(Protocol.UDP, 53)));
+
+    @Test
+    void legacyLinksAreElementsBeforeTheIsolationDropNeverRules() {
+        List<NetworkPlan> nets = List.of(bridge("pfwa", "10.1.0.0/16", false, true));
+        java.util.Set<String> isolated = java.util.Set.of("pvweb", "pvdb", "pvother");
+        String none = NftablesFirewall.render("pier_t", nets, isolated, List.of());
+        String one = NftablesFirewall.render("pier_t", nets, isolated, List.of(), java.util.Set.of(WEB_TO_DB));
+        String bridgeTable = one.substring(one.indexOf("table bridge pier_t {"));
+        assertThat(bridgeTable).contains("set link_to {\n    type ifname . ifname . inet_proto . inet_service\n"
+                        + "    elements = { \"pvweb\" . \"pvdb\" . tcp . 5432, \"pvweb\" . \"pvdb\" . udp . 53 }\n  }")
+                .contains("set link_from {\n    type ifname . ifname . inet_proto . inet_service\n"
+                        + "    elements = { \"pvdb\" . \"pvweb\" . tcp . 5432, \"pvdb\" . \"pvweb\" . udp . 53 }\n  }")
+                .contains("set link_pairs {\n    type ifname . ifname\n    elements = { \"pvweb\" . \"pvdb\", \"pvdb\" . \"pvweb\" }\n  }");
+        // The exceptions come before the drop, and they are the same rules with or without links.
+        assertThat(bridgeTable.indexOf("th dport @link_to accept")).isPositive().isLessThan(bridgeTable.indexOf("iifname @isolated oifname @isolated drop"));
+        assertThat(bridgeTable.indexOf("th sport @link_from accept")).isPositive().isLessThan(bridgeTable.indexOf("iifname @isolated oifname @isolated drop"));
+        assertThat(bridgeTable).contains("ether type arp iifname . oifname @link_pairs accept");
+        assertThat(one.lines().filter(l -> l.contains("accept") || l.contains("drop")).toList())
+                .isEqualTo(none.lines().filter(l -> l.contains("accept") || l.contains("drop")).toList());
+
+        // A second link sharing the pair (another alias, another port): removing it keeps the pair.
+        Link web80 = new Link("pvweb", "pvdb", List.of(new Link.Service(Protocol.TCP, 80)));
+        var both = NftablesFirewall.setElements(nets, isolated, java.util.Set.of(WEB_TO_DB, web80));
+        var first = NftablesFirewall.setElements(nets, isolated, java.util.Set.of(WEB_TO_DB));
+        assertThat(NftablesFirewall.elementChanges("pier_t", both, first)).isEqualTo("""
+                delete element bridge pier_t link_to { "pvweb" . "pvdb" . tcp . 80 }
+                delete element bridge pier_t link_from { "pvdb" . "pvweb" . tcp . 80 }
+                """);
+    }
+
+    @Test
+    void aLinkLivesOnlyWhileBothItsPortsAreIsolated() {
+        String table = "pfwl" + Long.toHexString(System.nanoTime() & 0xFFFFF);
+        try (Nftables nft = Nftables.open()) {
+            NftablesFirewall fw = new NftablesFirewall(nft, table);
+            try {
+                fw.apply(List.of(bridge("pfwa", "10.1.0.0/16", false, true)), java.util.Set.of());
+                fw.link(WEB_TO_DB);
+                assertThat(fw.links()).as("no isolated ports yet: nothing to open").isEmpty();
+                fw.isolatePort("pvweb");
+                fw.isolatePort("pvdb");
+                fw.isolatePort("pvother");
+                fw.link(WEB_TO_DB);
+                fw.link(WEB_TO_DB);
+                String linked = nft.list("list table bridge " + table);
+                assertThat(linked).contains("\"pvweb\" . \"pvdb\" . tcp . 5432").contains("\"pvdb\" . \"pvweb\" . udp . 53")
+                        .contains("\"pvdb\" . \"pvweb\"");
+                // A whole apply keeps the links of ports that stay isolated.
+                fw.apply(List.of(bridge("pfwa", "10.1.0.0/16", false, true)), java.util.Set.of("pvweb", "pvdb", "pvother"));
+                assertThat(nft.list("list table bridge " + table)).isEqualTo(linked);
+                // Either side released: the link goes with it, the other ports stay isolated.
+                fw.releasePort("pvdb");
+                String released = nft.list("list table bridge " + table);
+                assertThat(released).doesNotContain("pvdb").doesNotContain("5432").contains("\"pvweb\"").contains("\"pvother\"");
+                assertThat(fw.links()).isEmpty();
+                fw.isolatePort("pvdb");
+                fw.link(WEB_TO_DB);
+                fw.apply(List.of(bridge("pfwa", "10.1.0.0/16", false, true)), java.util.Set.of("pvdb", "pvother"));
+                assertThat(nft.list("list table bridge " + table)).doesNotContain("pvweb").doesNotContain("5432");
+            } finally {
+                fw.removeAll();
+            }
+            assertThat(nft.tableExists("bridge", table)).isFalse();
+        }
+    }
 }

@@ -241,19 +241,24 @@ public final class BridgeDriver implements NetworkDriver {
 
     @Override
     public void join(NetworkPlan network, EndpointSpec endpoint, Sandbox sandbox) {
-        int mtu = network.mtu();
-        LinkKind.Peer peer = LinkKind.Peer.named(endpoint.interfaceName()).in(sandbox.namespace()).mtu(mtu).mac(endpoint.mac());
-        // The host end is a bridge port: it never needs an IPv6 address of its own.
+        LinkKind.Peer peer = LinkKind.Peer.named(endpoint.interfaceName()).in(sandbox.namespace()).mtu(network.mtu()).mac(endpoint.mac());
         try {
-            host.batch().addLink(LinkSpec.veth(endpoint.hostInterfaceName(), peer)
-                            .master(bridgeIndex(network)).mtu(mtu).group(interfaceGroup))
-                    .withoutIpv6LinkLocal(endpoint.hostInterfaceName())
-                    .setUp(endpoint.hostInterfaceName(), true)
-                    .commit();
+            addHostEnd(network, endpoint, peer);
         } catch (KernelException e) {
-            // EEXIST: the creation itself was refused and the link is not ours to remove.
-            if (e.errno() != KernelException.EEXIST) deleteQuietly(endpoint.hostInterfaceName());
-            throw e;
+            // EEXIST: the creation itself was refused and the link is not ours to remove, unless it is
+            // this endpoint's previous veth (a container started again at once): the kernel destroys the
+            // namespace it left in the background, so its pair may still be here. That one we finish off.
+            if (e.errno() != KernelException.EEXIST || !leftOver(endpoint.hostInterfaceName())) {
+                if (e.errno() != KernelException.EEXIST) deleteQuietly(endpoint.hostInterfaceName());
+                throw e;
+            }
+            deleteQuietly(endpoint.hostInterfaceName());
+            try {
+                addHostEnd(network, endpoint, peer);
+            } catch (KernelException again) {
+                if (again.errno() != KernelException.EEXIST) deleteQuietly(endpoint.hostInterfaceName());
+                throw again;
+            }
         }
         try {
             Netlink inside = sandbox.netlink();
@@ -270,6 +275,20 @@ public final class BridgeDriver implements NetworkDriver {
             deleteQuietly(endpoint.hostInterfaceName());
             throw e;
         }
+    }
+
+    private void addHostEnd(NetworkPlan network, EndpointSpec endpoint, LinkKind.Peer peer) {
+        // The host end is a bridge port: it never needs an IPv6 address of its own.
+        host.batch().addLink(LinkSpec.veth(endpoint.hostInterfaceName(), peer)
+                        .master(bridgeIndex(network)).mtu(network.mtu()).group(interfaceGroup))
+                .withoutIpv6LinkLocal(endpoint.hostInterfaceName())
+                .setUp(endpoint.hostInterfaceName(), true)
+                .commit();
+    }
+
+    /** A link of that name tagged with this daemon's group: one of its own endpoints, left over. */
+    private boolean leftOver(String hostInterfaceName) {
+        return host.link(hostInterfaceName).map(l -> l.group() == interfaceGroup).orElse(false);
     }
 
     @Override

@@ -1,18 +1,26 @@
 package dev.pier.network.bridge;
 
 import dev.pier.linux.IpPrefix;
+import dev.pier.linux.KernelException;
 import dev.pier.linux.Link;
+import dev.pier.linux.LinkKind;
+import dev.pier.linux.LinkSpec;
+import dev.pier.linux.NetNamespace;
 import dev.pier.linux.Netlink;
+import dev.pier.network.EndpointSpec;
 import dev.pier.network.NetworkPlan;
+import dev.pier.network.Sandbox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Bridges on the real kernel: a removed network's bridge is renamed, kept a moment, reused or deleted. */
 class BridgeDriverTest {
@@ -29,7 +37,12 @@ class BridgeDriverTest {
     @AfterEach
     void cleanUp() {
         for (Link l : host.links()) {
-            if (l.name().startsWith(prefix) || l.group() == group) host.deleteLink(l.index());
+            if (!l.name().startsWith(prefix) && l.group() != group) continue;
+            try {
+                host.deleteLink(l.index());
+            } catch (KernelException e) {
+                if (e.errno() != KernelException.ENODEV) throw e;   // a veth's peer, gone with it
+            }
         }
         host.close();
     }
@@ -97,5 +110,32 @@ class BridgeDriverTest {
         assertThat(host.requireLink(prefix + "f").index()).isEqualTo(theirs);
         driver.awaitDeletions();
         assertThat(spares()).isEmpty();
+    }
+
+    @Test
+    void aJoinReplacesItsOwnEndpointsLeftOverVethButNobodyElses() {
+        BridgeDriver driver = new BridgeDriver(host, group, Duration.ofMinutes(1));
+        NetworkPlan net = plan(prefix + "g", "10.241.7.1/24", 1500);
+        driver.createNetwork(net);
+        // What a container started again at once may meet: its previous pair, whose namespace the kernel
+        // is still destroying, tagged with this daemon's group.
+        String ours = prefix + "o";
+        host.addLink(LinkSpec.veth(ours, LinkKind.Peer.named(prefix + "op")).group(group));
+        String theirs = prefix + "t";
+        host.addLink(LinkSpec.veth(theirs, LinkKind.Peer.named(prefix + "tp")));
+        Path netns = Path.of("/run/netns");
+        String nsName = prefix + "ns";
+        try (Sandbox sandbox = new Sandbox(NetNamespace.create(netns, nsName))) {
+            driver.join(net, new EndpointSpec("c", "eth0", ours, null, IpPrefix.parse("10.241.7.2/24"), null, null, null), sandbox);
+            assertThat(host.requireLink(ours).masterIndex()).isEqualTo(host.requireLink(prefix + "g").index());
+            assertThat(host.link(prefix + "op")).as("the old pair is gone").isEmpty();
+
+            EndpointSpec other = new EndpointSpec("c", "eth1", theirs, null, IpPrefix.parse("10.241.7.3/24"), null, null, null);
+            assertThatThrownBy(() -> driver.join(net, other, sandbox)).isInstanceOf(KernelException.class);
+            assertThat(host.link(theirs)).as("not ours to remove").isPresent();
+            assertThat(host.link(prefix + "tp")).isPresent();
+        } finally {
+            NetNamespace.delete(netns, nsName);
+        }
     }
 }
