@@ -164,7 +164,19 @@ public final class UdpPoller implements AutoCloseable {
         } finally {
             int replies = batch.replies;
             batch.close(got);
-            if (replies > 0) UdpCalls.sendmmsg(fd, outHeaders, replies);
+            sendReplies(fd, replies);
+        }
+    }
+
+    /**
+     * One {@code sendmmsg} for the batch's replies, more when the kernel refuses one (a sender that
+     * cannot be answered, say): it stops at the refused datagram, which is dropped, and the replies
+     * after it still go.
+     */
+    private void sendReplies(int fd, int replies) {
+        for (int sent = 0; sent < replies; ) {
+            int n = UdpCalls.sendmmsg(fd, sent == 0 ? outHeaders : outHeaders.asSlice(sent * UdpCalls.MMSGHDR_SIZE), replies - sent);
+            sent += Math.max(n, 1);
         }
     }
 

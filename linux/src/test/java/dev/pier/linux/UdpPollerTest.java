@@ -83,6 +83,37 @@ class UdpPollerTest {
     }
 
     @Test
+    void aReplyTheKernelRefusesDropsOnlyItselfNotTheRestOfTheBatch() throws Exception {
+        // In a namespace of the test's own: a sender whose address is gone by the time it is
+        // answered (no route back: ENETUNREACH), first in one batch with five that can be answered.
+        try (KernelFixture fixture = new KernelFixture("pup")) {
+            NetNamespace ns = fixture.namespace("m");
+            try (Netlink m = Netlink.openIn(ns)) {
+                m.setUp("lo");
+                IpPrefix gone = IpPrefix.parse("10.77.0.2/32");
+                m.addAddress(1, gone);
+                InetAddress loopback = InetAddress.getByName("127.0.0.1");
+                UdpSocket server = ns.run(() -> UdpSocket.bind(new InetSocketAddress(loopback, 0), false, 0));
+                try (UdpSocket refused = ns.run(() -> UdpSocket.bind(new InetSocketAddress(InetAddress.getByName("10.77.0.2"), 0), false, 0));
+                     DatagramChannel client = ns.run(() -> DatagramChannel.open(StandardProtocolFamily.INET).bind(new InetSocketAddress(loopback, 0)))) {
+                    refused.send(new byte[]{1}, UdpPeer.of(server.localAddress()));
+                    for (int i = 0; i < 5; i++) client.send(ByteBuffer.wrap(new byte[]{(byte) i}), server.localAddress());
+                    m.deleteAddress(1, gone);
+                    CopyOnWriteArrayList<Integer> batchSizes = new CopyOnWriteArrayList<>();
+                    poller.register(server, (socket, batch) -> {
+                        batchSizes.add(batch.size());
+                        for (int i = 0; i < batch.size(); i++) batch.reply(i, batch.packet(i));
+                    });
+                    for (int i = 0; i < 5; i++) assertThat(receive(client).getData()[0]).isEqualTo((byte) i);
+                    assertThat(batchSizes.getFirst()).as("the refused reply was the first of one batch").isEqualTo(6);
+                } finally {
+                    server.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void aDatagramLongerThanTheBufferIsFlaggedAndAnswersMayComeFromAnotherThread() throws Exception {
         UdpSocket server = UdpSocket.bind(new InetSocketAddress(address, 0), false, 0);
         poller.register(server, (socket, batch) -> {
