@@ -267,6 +267,17 @@ public final class ContainerService {
         return runtime.stdin(id);
     }
 
+    /** The terminal's size of a running container with a tty; anything else has none to set (Docker's CLI asks anyway). */
+    public void resize(String ref, int rows, int cols) {
+        ContainerRecord r = require(ref);
+        if (!r.settings().tty() || !r.state().running() || rows <= 0 || cols <= 0) return;
+        try {
+            runtime.resize(r.id(), rows, cols);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            LOG.log(Level.FINE, "resize of " + r.id(), e);   // no terminal (yet), or a size the kernel cannot take
+        }
+    }
+
     // ------------------------------------------------------------------ create
 
     public ContainerRecord create(String requestedName, String imageRef, Settings settings) {
@@ -945,6 +956,7 @@ public final class ContainerService {
     public void recover() {
         for (ContainerRecord r : records.values()) byId.put(r.id(), r);
         Set<String> liveSandboxes = new HashSet<>();
+        Set<String> adopted = new HashSet<>();
         for (ContainerRecord r : List.copyOf(byId.values())) {
             Optional<RuntimeState> state = safeState(r.id());
             boolean alive = state.isPresent() && state.get().running();
@@ -968,6 +980,12 @@ public final class ContainerService {
                 }
                 nextExit.computeIfAbsent(r.id(), k -> new CompletableFuture<>());
                 String id = r.id();
+                adopted.add(id);
+                try {
+                    runtime.adopt(id, r.state().pid());   // a terminal comes back from its holder
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "the terminal of " + id + " after restart", e);
+                }
                 runtime.onExit(id, r.state().pid(), code -> Thread.ofVirtual().start(() -> exited(id, code)));
                 continue;
             }
@@ -993,6 +1011,11 @@ public final class ContainerService {
             if (!byId.containsKey(id)) {
                 try { runtime.delete(id); } catch (RuntimeException e) { LOG.log(Level.WARNING, "orphan runtime state " + id, e); }
             }
+        }
+        try {
+            runtime.releaseHoldersExcept(adopted);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "killing the terminal holders of gone containers", e);
         }
         // A sandbox no running container owns was left by a start the daemon did not finish.
         if (Files.isDirectory(sandboxDir)) {

@@ -48,11 +48,15 @@ import java.util.regex.Pattern;
  * leaves the container's init process behind with its stdout and stderr opened straight on the
  * log files, so it outlives pierd and pierd keeps no helper process per container. pierd is a
  * child subreaper, so that init process becomes pierd's child and its exit status is collected
- * through a pidfd ({@link Processes#onExit}).
+ * through a pidfd ({@link Processes#onExit}). A container with a terminal is the exception: runc
+ * hands its master to pierd, and a `sleep infinity` per such container holds a duplicate so the
+ * terminal survives pierd ({@link Processes.Terminal#holdOpen}); a restarted pierd takes it back
+ * ({@link #adopt}).
  * <pre>
  *   &lt;dataRoot&gt;/containers/&lt;id&gt;/upper, work   the container's overlay layer (kept across restarts)
  *   &lt;dataRoot&gt;/containers/&lt;id&gt;/stdout.log, stderr.log
- *   &lt;execRoot&gt;/bundles/&lt;id&gt;/config.json, rootfs/ (the overlay mount), stdin.fifo, runtime
+ *   &lt;execRoot&gt;/bundles/&lt;id&gt;/config.json, rootfs/ (the overlay mount), stdin.fifo, runtime,
+ *                                   terminal.holder ("pid start-time fd" of the terminal's holder)
  *   &lt;execRoot&gt;/runc, &lt;execRoot&gt;/crun       the runtimes' own state (--root)
  * </pre>
  */
@@ -76,6 +80,8 @@ public final class OciRuntime {
     /** Containers in {@link #start}: their stdin is not handed out yet (the set is also the lock for that). */
     private final Set<String> starting = new java.util.HashSet<>();
     private final Map<String, Processes.Terminal> terminals = new ConcurrentHashMap<>();
+    /** The holders of the terminals in {@link #terminals}, also recorded in the bundle for a restart. */
+    private final Map<String, Processes.Holder> holders = new ConcurrentHashMap<>();
 
     public OciRuntime(Path dataRoot, Path execRoot, ImageStore images) {
         this.containersDir = dataRoot.resolve("containers");
@@ -145,6 +151,7 @@ public final class OciRuntime {
             truncateOnUndo(stderr, undo);
 
             Path bundle = bundlesDir.resolve(id);
+            releaseHolder(id);
             removeBundle(bundle); // left by a crash between a start and its delete
             Files.createDirectories(bundle);
             undo.push(() -> removeBundle(bundle));
@@ -188,17 +195,22 @@ public final class OciRuntime {
                     .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
             int exit = waitFor(pb.start(), runtime + " run " + id);
             if (exit != 0) throw new ContainerRuntimeException(runtimeError(runtime, runtimeLog, exit));
+            Processes.Holder holder = null;
             if (console != null) {
                 // The terminal's output goes to the stdout log through one pierd thread (no shim process).
                 Processes.Terminal terminal = console.receive();
                 console.close();
                 terminals.put(id, terminal);
                 undo.push(() -> closeTerminal(id));
+                holder = holdTerminal(id, terminal);
+                undo.push(() -> releaseHolder(id));
                 terminal.copyTo(Files.newOutputStream(stdout, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
             }
             long pid = Long.parseLong(Files.readString(pidFile).strip());
-            exits.put(id, Processes.onExit(pid).thenApply(Processes.ExitStatus::code));
+            CompletableFuture<Integer> ended = Processes.onExit(pid).thenApply(Processes.ExitStatus::code);
+            exits.put(id, ended);
             initPids.put(id, pid);
+            if (holder != null) killHolderAtExit(id, holder, ended);
             return pid;
         } catch (RuntimeException | IOException e) {
             while (!undo.isEmpty()) {
@@ -400,6 +412,7 @@ public final class OciRuntime {
         }
         closeStdin(id);
         closeTerminal(id);
+        releaseHolder(id);
         exits.remove(id);
         initPids.remove(id);
         Path bundle = bundlesDir.resolve(id);
@@ -524,6 +537,55 @@ public final class OciRuntime {
         return exits.computeIfAbsent(id, k -> Processes.onExit(pid).thenApply(Processes.ExitStatus::code));
     }
 
+    /**
+     * After a pierd restart, for a container whose init process still runs: with a terminal,
+     * takes the master back from its holder (pidfd_getfd) and copies the terminal's output into
+     * the stdout log again, so logs, attach, stdin and resize work as before the restart. What the
+     * container wrote while no pierd read waited in the terminal (the kernel queues some 16 KiB;
+     * beyond that the container's writes blocked, so it stalled until now): it lands in the log
+     * here, late, but nothing is lost.
+     *
+     * @throws ContainerRuntimeException when the holder is gone (the terminal with it)
+     */
+    public void adopt(String id, long pid) {
+        CompletableFuture<Integer> exit = exitFuture(requireId(id), pid);
+        Optional<Processes.Holder> recorded = recordedHolder(id);
+        if (recorded.isEmpty() || terminals.containsKey(id)) return;
+        Processes.Holder holder = recorded.get();
+        Processes.Terminal terminal;
+        try {
+            terminal = holder.takeTerminal();
+        } catch (KernelException e) {
+            releaseHolder(id);
+            throw new ContainerRuntimeException("taking back the terminal of " + id + " from its holder: " + e.getMessage(), e);
+        }
+        try {
+            terminal.copyTo(Files.newOutputStream(stdoutLog(id), StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+        } catch (IOException e) {
+            terminal.close();
+            throw new ContainerRuntimeException("opening the log of " + id + ": " + e.getMessage(), e);
+        }
+        terminals.put(id, terminal);
+        holders.put(id, holder);
+        killHolderAtExit(id, holder, exit);
+    }
+
+    /**
+     * After a restart, once every live container is adopted: kills the terminal holders recorded
+     * for any other container (one that ended, or whose start a crash cut short).
+     */
+    public void releaseHoldersExcept(Set<String> live) {
+        if (!Files.isDirectory(bundlesDir)) return;
+        try (DirectoryStream<Path> bundles = Files.newDirectoryStream(bundlesDir)) {
+            for (Path bundle : bundles) {
+                String id = bundle.getFileName().toString();
+                if (!live.contains(id) && ID.matcher(id).matches() && Files.exists(bundle.resolve(HOLDER_FILE))) releaseHolder(id);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("listing " + bundlesDir, e);
+        }
+    }
+
     public Path stdoutLog(String id) {
         return containersDir.resolve(requireId(id)).resolve("stdout.log");
     }
@@ -555,7 +617,7 @@ public final class OciRuntime {
                 }
             });
         }
-        if (holder == null) throw new IllegalStateException("container " + id + " was not started with stdin open (or its terminal is gone after a pierd restart)");
+        if (holder == null) throw new IllegalStateException("container " + id + " was not started with stdin open (or its terminal is gone)");
         OutputStream out = Channels.newOutputStream(holder.getChannel());
         return new OutputStream() {
             @Override public void write(int b) throws IOException { out.write(b); }
@@ -633,6 +695,55 @@ public final class OciRuntime {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private static final String HOLDER_FILE = "terminal.holder";
+
+    /** Starts the terminal's holder and records it in the bundle, where a restarted pierd looks. */
+    private Processes.Holder holdTerminal(String id, Processes.Terminal terminal) throws IOException {
+        // argv[0] names the container in ps; `sleep infinity` is ~0.1 MiB of private memory.
+        Processes.Holder holder = terminal.holdOpen(Path.of(binary("sleep")),
+                List.of("pier-tty-" + id.substring(0, Math.min(12, id.length())), "infinity"));
+        holders.put(id, holder);
+        try {
+            Files.writeString(bundlesDir.resolve(id).resolve(HOLDER_FILE), holder.pid() + " " + holder.startTime() + " " + holder.fd() + "\n");
+        } catch (IOException | RuntimeException e) {
+            holders.remove(id, holder);
+            holder.kill();
+            throw e;
+        }
+        return holder;
+    }
+
+    /** Once the container has ended, nobody needs its terminal: its holder goes at once, not at delete. */
+    private void killHolderAtExit(String id, Processes.Holder holder, CompletableFuture<Integer> exit) {
+        exit.whenComplete((code, error) -> {
+            if (holders.remove(id, holder)) holder.kill();
+        });
+    }
+
+    /** The holder recorded in the container's bundle; empty when none is (or the record is unreadable). */
+    private Optional<Processes.Holder> recordedHolder(String id) {
+        Path file = bundlesDir.resolve(id).resolve(HOLDER_FILE);
+        try {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+            String[] f = Files.readString(file).strip().split(" ");
+            return Optional.of(new Processes.Holder(Long.parseLong(f[0]), Long.parseLong(f[1]), Integer.parseInt(f[2])));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Kills the container's terminal holder (the one known and the one recorded) and removes the record. */
+    private void releaseHolder(String id) {
+        Processes.Holder known = holders.remove(id);
+        if (known != null) known.kill();
+        recordedHolder(id).filter(h -> !h.equals(known)).ifPresent(Processes.Holder::kill);
+        try {
+            Files.deleteIfExists(bundlesDir.resolve(id).resolve(HOLDER_FILE));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private void closeTerminal(String id) {
         Processes.Terminal terminal = terminals.remove(id);

@@ -346,6 +346,34 @@ class OciRuntimeTest {
     }
 
     @Test
+    void aTerminalsHolderEndsWithItsContainerOrAtItsDelete() throws Exception {
+        Spec quick = new Spec(newId(), "sh", "-c", "sleep 0.5; echo bye");
+        quick.tty = true;
+        long pid = runtime.start(quick.build());
+        long quickHolder = holderPid(quick.id);
+        assertThat(Path.of("/proc/" + quickHolder)).exists();
+        assertThat(exitOf(quick.id, pid).get(60, TimeUnit.SECONDS)).isZero();
+        awaitGone(quickHolder);   // at the exit, before any delete
+
+        Spec lasting = new Spec(newId(), "sleep", "600");
+        lasting.tty = true;
+        runtime.start(lasting.build());
+        long lastingHolder = holderPid(lasting.id);
+        assertThat(Files.readString(Path.of("/proc/" + lastingHolder + "/cmdline"))).startsWith("pier-tty-");
+        runtime.delete(lasting.id);
+        awaitGone(lastingHolder);   // killed and reaped: no zombie either
+    }
+
+    private static long holderPid(String id) throws Exception {
+        return Long.parseLong(Files.readString(base.resolve("exec/bundles").resolve(id).resolve("terminal.holder")).split(" ")[0]);
+    }
+
+    private static void awaitGone(long pid) throws InterruptedException {
+        for (int i = 0; i < 200 && Files.exists(Path.of("/proc/" + pid)); i++) Thread.sleep(25);
+        assertThat(Path.of("/proc/" + pid)).doesNotExist();
+    }
+
+    @Test
     void execsIntoARunningContainer() throws Exception {
         String id = newId();
         Spec spec = new Spec(id, "sleep", "100");

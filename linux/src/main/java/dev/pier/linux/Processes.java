@@ -7,13 +7,18 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -145,8 +150,29 @@ public final class Processes {
         private final ReentrantReadWriteLock fdLock = new ReentrantReadWriteLock();
         private Thread pump;
 
-        private Terminal(int fd) {
+        Terminal(int fd) {
             this.fd = fd;
+        }
+
+        /**
+         * Starts program (`sleep infinity` does) with a duplicate of this terminal's master as its
+         * descriptor {@link Holder#FD}, so the terminal stays open when pierd dies: the container's
+         * output then waits in the terminal for a restarted pierd, which takes the master back with
+         * {@link Holder#takeTerminal}. The holder gets a session of its own (no signal to pierd's
+         * process group or hang-up of pierd's terminal reaches it), /dev/null as stdio, no other
+         * descriptor of pierd's and an empty environment. It is pierd's child: {@link Holder#kill}
+         * reaps it.
+         */
+        public Holder holdOpen(Path program, List<String> argv) {
+            fdLock.readLock().lock();
+            try {
+                if (fdClosed.get()) throw new IllegalStateException("terminal closed");
+                int pid = ProcCalls.spawnHolding(program.toString(), argv, fd, Holder.FD);
+                // Our child, not reaped: its /proc entry exists even should it have died already.
+                return new Holder(pid, processStartTime(pid), Holder.FD);
+            } finally {
+                fdLock.readLock().unlock();
+            }
         }
 
         /**
@@ -254,6 +280,97 @@ public final class Processes {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * A process that keeps a duplicate of a terminal's master open outside pierd (see
+     * {@link Terminal#holdOpen}). pid alone could name a later process once the holder is gone;
+     * startTime (clock ticks after boot, field 22 of /proc/PID/stat) tells them apart. fd is the
+     * master's number inside the holder.
+     */
+    public record Holder(long pid, long startTime, int fd) {
+        /** Where {@link Terminal#holdOpen} puts the master in the holder. */
+        public static final int FD = 3;
+        private static final int END_WAIT_MILLIS = 5000;
+
+        /**
+         * A duplicate of the held master, read and written like the original (pidfd_getfd).
+         *
+         * @throws KernelException ESRCH when the holder is gone or its pid names another process
+         */
+        public Terminal takeTerminal() {
+            int pidfd = open();
+            if (pidfd < 0) throw new KernelException(Errno.ESRCH, "pidfd_open", "terminal holder " + pid + " (gone, or its pid names another process)");
+            try {
+                int master = ProcCalls.pidfdGetfd(pidfd, fd);
+                ProcCalls.setBlocking(master);
+                return new Terminal(master);
+            } finally {
+                ProcCalls.close(pidfd);
+            }
+        }
+
+        /** True while the holder runs (a zombie not yet reaped counts). */
+        public boolean alive() {
+            int pidfd = open();
+            if (pidfd < 0) return false;
+            ProcCalls.close(pidfd);
+            return true;
+        }
+
+        /**
+         * SIGKILL to the holder, then waits (bounded) for its end, reaping it when it is our child
+         * (else its parent, init after a pierd restart, does). False when it was already gone.
+         */
+        public boolean kill() {
+            int pidfd = open();
+            if (pidfd < 0) return false;
+            try {
+                int errno = ProcCalls.pidfdSendSignal(pidfd, SIGKILL);
+                if (errno != 0 && errno != Errno.ESRCH) throw new KernelException(errno, "pidfd_send_signal", "terminal holder " + pid);
+                // A pidfd turns readable once its process has ended, zombie or not.
+                ProcCalls.pollIn(pidfd, END_WAIT_MILLIS);
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment siginfo = arena.allocate(ProcCalls.SIGINFO_SIZE, 8);
+                    ProcCalls.waitidPidfd(pidfd, siginfo, ProcCalls.WEXITED | ProcCalls.WNOHANG); // ECHILD: not ours to reap
+                }
+                return errno == 0;
+            } finally {
+                ProcCalls.close(pidfd);
+            }
+        }
+
+        /** A pidfd on the holder, or -1 when it is gone or its pid now names another process. */
+        private int open() {
+            int pidfd;
+            try {
+                pidfd = ProcCalls.pidfdOpen(toPid(pid));
+            } catch (KernelException e) {
+                if (e.errno() == Errno.ESRCH) return -1;
+                throw e;
+            }
+            // Compared after the open: when the start time matches, the pidfd names the holder itself.
+            if (processStartTime(pid) != startTime) {
+                ProcCalls.close(pidfd);
+                return -1;
+            }
+            return pidfd;
+        }
+    }
+
+    /** Field 22 of /proc/PID/stat (clock ticks after boot); -1 when there is no such process. */
+    static long processStartTime(long pid) {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        } catch (NoSuchFileException e) {
+            return -1;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // The command name in parentheses may hold spaces and parentheses: count from the last ')'.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[22 - 3]);
     }
 
     private static final class Watcher {

@@ -61,7 +61,10 @@ public final class ContainerRoutes {
         router.post("/containers/{id}/wait", mapped(this::waitFor));
         router.get("/containers/{id}/logs", mapped(this::logs));
         router.post("/containers/{id}/attach", mapped(this::attach));
-        router.post("/containers/{id}/resize", mapped(r -> { containers.require(r.pathParam("id")); return Response.empty(200); }));
+        router.post("/containers/{id}/resize", mapped(r -> {
+            containers.resize(r.pathParam("id"), r.queryInt("h", 0), r.queryInt("w", 0));
+            return Response.empty(200);
+        }));
         router.delete("/containers/{id}", mapped(r -> {
             containers.remove(r.pathParam("id"), r.queryBool("force"));
             return Response.noContent();

@@ -22,8 +22,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * C library calls for processes (subreaper, pidfd, waitid, epoll) and for the files an overlay
- * root filesystem needs (whiteout devices, xattrs, FIFOs). Same errno-capture pattern as
+ * C library calls for processes (subreaper, pidfd, waitid, epoll, posix_spawn of terminal
+ * holders), for terminals, and for the files an overlay root filesystem needs (whiteout devices,
+ * xattrs, FIFOs). Same errno-capture pattern as
  * {@link Libc}: errno is read from FFM's captured call state, never from a later call.
  */
 public final class ProcCalls {
@@ -98,6 +99,32 @@ public final class ProcCalls {
     private static final MethodHandle IOCTL = LINKER.downcallHandle(LIBC.find("ioctl").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
 
+    private static final MethodHandle PIDFD_GETFD = optional("pidfd_getfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle PIDFD_SEND_SIGNAL = optional("pidfd_send_signal",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    /** syscall(2) with three arguments, for pidfd_getfd (438) and pidfd_send_signal (424) under a glibc older than 2.36. */
+    private static final MethodHandle SYSCALL3 = LINKER.downcallHandle(LIBC.find("syscall").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1), CAPTURE_ERRNO);
+    private static final MethodHandle SPAWN = downcall("posix_spawn",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle SPAWN_ACTIONS_INIT = downcall("posix_spawn_file_actions_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SPAWN_ACTIONS_DESTROY = downcall("posix_spawn_file_actions_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SPAWN_ADD_DUP2 = downcall("posix_spawn_file_actions_adddup2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SPAWN_ADD_OPEN = downcall("posix_spawn_file_actions_addopen",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle SPAWN_ADD_CLOSEFROM = optional("posix_spawn_file_actions_addclosefrom_np",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SPAWNATTR_INIT = downcall("posix_spawnattr_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SPAWNATTR_DESTROY = downcall("posix_spawnattr_destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SPAWNATTR_SETFLAGS = downcall("posix_spawnattr_setflags",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, java.lang.foreign.ValueLayout.JAVA_SHORT));
+    private static final MethodHandle SPAWNATTR_SETSIGMASK = downcall("posix_spawnattr_setsigmask",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+
+    private static final MethodHandle IOCTL_LONG = LINKER.downcallHandle(LIBC.find("ioctl").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
     /** A call only newer C libraries have (glibc 2.36+); null when absent. */
     private static MethodHandle optional(String name, FunctionDescriptor descriptor) {
         return LIBC.find(name).map(s -> LINKER.downcallHandle(s, descriptor, CAPTURE_ERRNO)).orElse(null);
@@ -146,6 +173,86 @@ public final class ProcCalls {
                 if (e != Errno.EINTR) return e;
             }
         } catch (Throwable t) { throw new AssertionError(t); }
+    }
+
+    /** pidfd_getfd(2): a duplicate, close-on-exec, of descriptor targetFd of the process behind pidfd. */
+    public static int pidfdGetfd(int pidfd, int targetFd) {
+        MemorySegment st = state();
+        try {
+            int rc = PIDFD_GETFD != null
+                    ? (int) PIDFD_GETFD.invokeExact(st, pidfd, targetFd, 0)
+                    : (int) (long) SYSCALL3.invokeExact(st, 438L, (long) pidfd, (long) targetFd, 0L);
+            return check(rc, st, "pidfd_getfd", "fd " + targetFd);
+        } catch (KernelException e) { throw e; } catch (Throwable t) { throw new AssertionError(t); }
+    }
+
+    /** pidfd_send_signal(2); returns 0 or the errno (ESRCH once the process has been reaped). */
+    public static int pidfdSendSignal(int pidfd, int signal) {
+        MemorySegment st = state();
+        try {
+            int rc = PIDFD_SEND_SIGNAL != null
+                    ? (int) PIDFD_SEND_SIGNAL.invokeExact(st, pidfd, signal, MemorySegment.NULL, 0)
+                    : (int) (long) SYSCALL3.invokeExact(st, 424L, (long) pidfd, (long) signal, 0L);
+            return rc < 0 ? errno(st) : 0;
+        } catch (Throwable t) { throw new AssertionError(t); }
+    }
+
+    public static final int POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSID = 0x80;
+    /** glibc's posix_spawn_file_actions_t is 80 bytes and posix_spawnattr_t 336 on LP64: room to spare. */
+    private static final long SPAWN_ACTIONS_SIZE = 256, SPAWNATTR_SIZE = 1024, SIGSET_SIZE = 128;
+    private static final int O_WRONLY = 1;
+
+    /**
+     * posix_spawn(3) of program with fd duplicated onto targetFd (>= 3), /dev/null as 0, 1 and 2,
+     * every other descriptor closed (the JVM leaves many without close-on-exec), an empty signal
+     * mask, an empty environment, and a session of its own. glibc spawns with CLONE_VFORK, so
+     * this is safe from a multi-threaded JVM, and reports a failed exec as the error. Returns the
+     * child's pid: our child, which the caller reaps.
+     */
+    public static int spawnHolding(String program, java.util.List<String> argv, int fd, int targetFd) {
+        if (targetFd < 3) throw new IllegalArgumentException("target descriptor must not be 0, 1 or 2: " + targetFd);
+        if (SPAWN_ADD_CLOSEFROM == null) {
+            throw new KernelException(Errno.ENOSYS, "posix_spawn_file_actions_addclosefrom_np", program + " (the C library is older than glibc 2.34)");
+        }
+        MemorySegment st = state();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment actions = arena.allocate(SPAWN_ACTIONS_SIZE, 8);
+            MemorySegment attr = arena.allocate(SPAWNATTR_SIZE, 8);
+            spawnCheck((int) SPAWN_ACTIONS_INIT.invokeExact(st, actions), "posix_spawn_file_actions_init", program);
+            try {
+                spawnCheck((int) SPAWNATTR_INIT.invokeExact(st, attr), "posix_spawnattr_init", program);
+                try {
+                    // dup2 first: onto the same number glibc clears close-on-exec instead (2.29+).
+                    spawnCheck((int) SPAWN_ADD_DUP2.invokeExact(st, actions, fd, targetFd), "posix_spawn_file_actions_adddup2", program);
+                    MemorySegment devNull = arena.allocateFrom("/dev/null");
+                    for (int std = 0; std < 3; std++) {
+                        spawnCheck((int) SPAWN_ADD_OPEN.invokeExact(st, actions, std, devNull, std == 0 ? 0 : O_WRONLY, 0),
+                                "posix_spawn_file_actions_addopen", program);
+                    }
+                    spawnCheck((int) SPAWN_ADD_CLOSEFROM.invokeExact(st, actions, targetFd + 1), "posix_spawn_file_actions_addclosefrom_np", program);
+                    spawnCheck((int) SPAWNATTR_SETFLAGS.invokeExact(st, attr, (short) (POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK)),
+                            "posix_spawnattr_setflags", program);
+                    spawnCheck((int) SPAWNATTR_SETSIGMASK.invokeExact(st, attr, arena.allocate(SIGSET_SIZE, 8)), "posix_spawnattr_setsigmask", program);
+                    MemorySegment args = arena.allocate(ADDRESS, argv.size() + 1);
+                    for (int i = 0; i < argv.size(); i++) args.setAtIndex(ADDRESS, i, arena.allocateFrom(argv.get(i)));
+                    args.setAtIndex(ADDRESS, argv.size(), MemorySegment.NULL);
+                    MemorySegment env = arena.allocate(ADDRESS, 1);
+                    env.setAtIndex(ADDRESS, 0, MemorySegment.NULL);
+                    MemorySegment pid = arena.allocate(JAVA_INT);
+                    spawnCheck((int) SPAWN.invokeExact(st, pid, arena.allocateFrom(program), actions, attr, args, env), "posix_spawn", program);
+                    return pid.get(JAVA_INT, 0);
+                } finally {
+                    int ignored = (int) SPAWNATTR_DESTROY.invokeExact(st, attr);
+                }
+            } finally {
+                int ignored = (int) SPAWN_ACTIONS_DESTROY.invokeExact(st, actions);
+            }
+        } catch (KernelException e) { throw e; } catch (Throwable t) { throw new AssertionError(t); }
+    }
+
+    /** The posix_spawn family returns its error number instead of setting errno. */
+    private static void spawnCheck(int rc, String operation, String object) {
+        if (rc != 0) throw new KernelException(rc, operation, object);
     }
 
     public static int siginfoCode(MemorySegment siginfo) { return siginfo.get(JAVA_INT, 8); }
@@ -360,6 +467,29 @@ public final class ProcCalls {
                 off += n;
             }
         } catch (KernelException e) { throw e; } catch (Throwable t) { throw new AssertionError(t); }
+    }
+
+    private static final long TIOCSPTLCK = 0x40045431L, TIOCGPTPEER = 0x5441L;
+    private static final int O_RDWR = 2, O_NOCTTY = 0400;
+
+    /**
+     * A new pseudo-terminal: {master, slave}, both close-on-exec, the slave opened through the
+     * master (TIOCGPTPEER) so no /dev/pts path is involved. Tests stand in for a runtime with it.
+     */
+    public static int[] openPty() {
+        int master = Libc.open("/dev/ptmx", O_RDWR | O_NOCTTY | Libc.O_CLOEXEC, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment unlock = arena.allocate(JAVA_INT);   // 0: unlocked
+            MemorySegment st = state();
+            check((int) IOCTL.invokeExact(st, master, TIOCSPTLCK, unlock), st, "ioctl TIOCSPTLCK", "/dev/ptmx");
+            int slave = check((int) IOCTL_LONG.invokeExact(st, master, TIOCGPTPEER, (long) (O_RDWR | O_NOCTTY | Libc.O_CLOEXEC)),
+                    st, "ioctl TIOCGPTPEER", "/dev/ptmx");
+            return new int[]{master, slave};
+        } catch (Throwable t) {
+            close(master);
+            if (t instanceof KernelException e) throw e;
+            throw new AssertionError(t);
+        }
     }
 
     /** ioctl(TIOCSWINSZ): the terminal's size in rows and columns. */
