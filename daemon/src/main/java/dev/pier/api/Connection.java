@@ -348,6 +348,15 @@ final class Connection extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /**
+     * The client is done sending: a TCP half-close, or over TLS its close_notify (Go's tls.Conn.CloseWrite,
+     * what Docker's client does at the end of stdin, sends that alone and keeps the connection open).
+     */
+    static boolean endsInput(Object event) {
+        return event instanceof ChannelInputShutdownEvent
+                || event instanceof io.netty.handler.ssl.SslCloseCompletionEvent close && close.isSuccess();
+    }
+
     /** Any thread: closes once everything written so far has gone out. */
     void closeAfterFlush() {
         context.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -355,7 +364,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof ChannelInputShutdownEvent) {
+        if (endsInput(event)) {
             inputShutdown = true;
             if (hijacked) {
                 rawInput.end();

@@ -3,7 +3,6 @@ package dev.pier.api;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import java.util.List;
@@ -69,7 +68,7 @@ final class RequestDecoder extends HttpRequestDecoder {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (paused && event instanceof ChannelInputShutdownEvent) {
+        if (paused && Connection.endsInput(event)) {
             // Netty would decode-last and drop the held bytes; they may be stdin for a hijack, so keep them
             // and let the connection see the half-close after them.
             ctx.fireUserEventTriggered(event);

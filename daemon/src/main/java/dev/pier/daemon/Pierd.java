@@ -3,6 +3,7 @@ package dev.pier.daemon;
 import dev.pier.api.ApiServer;
 import dev.pier.api.ApiVersion;
 import dev.pier.api.Router;
+import dev.pier.api.TlsSettings;
 import dev.pier.api.routes.ContainerRoutes;
 import dev.pier.api.routes.ExecRoutes;
 import dev.pier.api.routes.ImageRoutes;
@@ -61,6 +62,19 @@ public final class Pierd {
             return;
         }
         if (config == null) return; // --help or --version printed
+        // As Docker: --tlsverify implies --tls, and only then is the CA used (to verify clients).
+        TlsSettings tls = config.tlsEnabled()
+                ? new TlsSettings(Path.of(config.tlsCert()), Path.of(config.tlsKey()), Path.of(config.tlsCaCert()), config.tlsVerify())
+                : null;
+        if (tls != null) {
+            try {
+                ApiServer.checkTls(tls); // bad files stop the start before anything is touched
+            } catch (IllegalArgumentException e) {
+                System.err.println("pierd: " + e.getMessage());
+                System.exit(2);
+                return;
+            }
+        }
         Path dataRoot = Path.of(config.dataRoot());
         Path execRoot = Path.of(config.execRoot());
         Files.createDirectories(dataRoot);
@@ -102,7 +116,7 @@ public final class Pierd {
         new ExecRoutes(new ExecService(containers)).register(router);
         new ImageRoutes(images).register(router);
         new NetworkRoutes(networks, containers).register(router);
-        ApiServer server = ApiServer.start(config.hosts(), router);
+        ApiServer server = ApiServer.start(config.hosts(), router, tls);
         LOG.info("pierd " + SystemRoutes.VERSION + " listening on " + config.hosts());
 
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,0 +1,116 @@
+package dev.pier.e2e;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * pierd on a tcp:// host with --tlsverify, driven by Debian's docker client with DOCKER_TLS_VERIFY and
+ * DOCKER_CERT_PATH, as Docker's documentation sets it up, with bin/make-test-certs's certificates (a CA,
+ * the server's for 127.0.0.1, a client's, and a stranger's from another CA).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DockerTlsTest {
+    private static final Path DOCKER = Path.of("/usr/bin/docker");
+    private Path certs;
+    private Pier pier;
+    private int port;
+
+    @BeforeAll
+    void start() throws Exception {
+        assumeTrue(Files.isExecutable(DOCKER), "no docker client at " + DOCKER + ": bin/install-deps installs Debian's docker.io");
+        certs = Files.createTempDirectory("pier-tls-");
+        Pier.run(List.of(Pier.HOME.resolve("bin/make-test-certs").toString(), certs.toString()), 60).ok();
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        pier = new Pier(List.of("--host", "tcp://127.0.0.1:" + port, "--tlsverify",
+                "--tlscacert", certs.resolve("ca/cert.pem").toString(),
+                "--tlscert", certs.resolve("server/cert.pem").toString(), "--tlskey", certs.resolve("server/key.pem").toString()));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            if (pier != null) {
+                pier.close();
+                assertThat(pier.leftovers()).isEmpty();
+            }
+        } finally {
+            if (certs != null) {
+                try (Stream<Path> paths = Files.walk(certs)) {
+                    for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /** The docker client on the tcp host; {@code certDir} null: no TLS at all. */
+    private Pier.Result docker(String certDir, Path input, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(DOCKER.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("DOCKER_"));
+        env.put("DOCKER_HOST", "tcp://127.0.0.1:" + port);
+        env.put("DOCKER_CONFIG", Files.createDirectories(pier.root.resolve("docker-config")).toString());
+        if (certDir != null) {
+            env.put("DOCKER_TLS_VERIFY", "1");
+            env.put("DOCKER_CERT_PATH", certs.resolve(certDir).toString());
+        }
+        Path out = Files.createTempFile(pier.root, "docker-out", ".txt");
+        Path err = Files.createTempFile(pier.root, "docker-err", ".txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(input == null ? new java.io.File("/dev/null") : input.toFile())).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: docker " + String.join(" ", args) + "\nstderr: " + Files.readString(err));
+        }
+        return new Pier.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    void theDockerClientWithItsCertificateWorksOverTls() throws Exception {
+        assertThat(docker("client", null, "version", "-f", "{{.Server.Os}}").ok().out().strip()).isEqualTo("linux");
+        assertThat(docker("client", null, "network", "ls", "--format", "{{.Name}}").ok().out()).contains("bridge", "host", "none");
+        // attach streams over the TLS connection, both ways: stdin to cat, and its output back
+        Path input = Files.writeString(pier.root.resolve("tls-input.txt"), "through tls\n");
+        assertThat(docker("client", input, "run", "-i", "--rm", "busybox", "cat").ok().out()).isEqualTo("through tls\n");
+        assertThat(docker("client", null, "run", "--rm", "busybox", "echo", "hello").ok().out()).isEqualTo("hello\n");
+    }
+
+    @Test
+    void withoutTlsOrWithAnotherCasCertificateNothingGetsIn() throws Exception {
+        Pier.Result plain = docker(null, null, "version", "-f", "{{.Server.Os}}");
+        assertThat(plain.exit()).isNotZero();
+        Pier.Result stranger = docker("stranger", null, "version", "-f", "{{.Server.Os}}");
+        assertThat(stranger.exit()).isNotZero();
+        assertThat(stranger.err()).containsIgnoringCase("certificate");
+        // the unix socket stays as it was: its file mode guards it
+        assertThat(pier.pier("version", "-f", "{{.Server.Os}}").ok().out().strip()).isEqualTo("linux");
+    }
+
+    @Test
+    void aKeyThatCannotServeStopsTheStartBeforeAnythingIsTouched() throws Exception {
+        assertThatThrownBy(() -> new Pier(List.of("--host", "tcp://127.0.0.1:0", "--tlsverify",
+                "--tlscacert", certs.resolve("ca/cert.pem").toString(),
+                "--tlscert", certs.resolve("server/cert.pem").toString(), "--tlskey", certs.resolve("client/key.pem").toString())))
+                .hasMessageContaining("pierd exited 2").hasMessageContaining("the key is not the certificate's");
+    }
+}
