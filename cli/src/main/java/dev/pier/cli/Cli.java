@@ -2,9 +2,11 @@ package dev.pier.cli;
 
 import dev.pier.cli.http.ApiClient;
 import dev.pier.cli.http.Host;
+import dev.pier.cli.http.TlsOptions;
 
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Map;
 
 /** One invocation's world: its streams, environment, and (lazily) the API client. */
@@ -65,10 +67,39 @@ public final class Cli {
         this.api = null;
     }
 
+    /** The global TLS flags as given: null where not given. */
+    public record TlsFlags(boolean tls, boolean verify, String caCertificate, String certificate, String key) {}
+
+    private TlsFlags tlsFlags = new TlsFlags(false, false, null, null, null);
+
+    public TlsFlags tlsFlagsGiven() {
+        return tlsFlags;
+    }
+
+    public void tlsFlags(TlsFlags flags) {
+        this.tlsFlags = flags;
+        this.api = null;
+    }
+
+    /**
+     * As Docker's client: TLS with --tls, verified with --tlsverify or PIER_TLS_VERIFY; the files from
+     * the flags, else ca.pem, cert.pem and key.pem in PIER_CERT_PATH, else in ~/.pier. Null: plain.
+     */
+    TlsOptions tls() {
+        boolean verify = tlsFlags.verify() || !environment.getOrDefault("PIER_TLS_VERIFY", "").isEmpty();
+        if (!verify && !tlsFlags.tls()) return null;
+        String dir = environment.getOrDefault("PIER_CERT_PATH", "");
+        Path certs = !dir.isEmpty() ? Path.of(dir) : Path.of(environment.getOrDefault("HOME", "/root"), ".pier");
+        return new TlsOptions(verify,
+                tlsFlags.caCertificate() != null ? Path.of(tlsFlags.caCertificate()) : certs.resolve("ca.pem"),
+                tlsFlags.certificate() != null ? Path.of(tlsFlags.certificate()) : certs.resolve("cert.pem"),
+                tlsFlags.key() != null ? Path.of(tlsFlags.key()) : certs.resolve("key.pem"));
+    }
+
     public ApiClient api() throws CliError.Failure {
         if (api == null) {
             try {
-                api = new ApiClient(Host.parse(hostSpec()));
+                api = new ApiClient(Host.parse(hostSpec()).withTls(tls()));
             } catch (IllegalArgumentException e) {
                 throw new CliError.Failure("pier: " + e.getMessage());
             }

@@ -59,6 +59,11 @@ public final class Main {
               -D, --debug              Enable debug mode
               -H, --host string        Daemon socket to connect to (default "unix:///run/pier/pier.sock",
                                        or $PIER_HOST)
+                  --tls                Use TLS; implied by --tlsverify
+                  --tlscacert string   Trust certs signed only by this CA (default "~/.pier/ca.pem")
+                  --tlscert string     Path to TLS certificate file (default "~/.pier/cert.pem")
+                  --tlskey string      Path to TLS key file (default "~/.pier/key.pem")
+                  --tlsverify          Use TLS and verify the remote (or $PIER_TLS_VERIFY; files from $PIER_CERT_PATH)
               -l, --log-level string   Set the logging level (accepted, ignored)
               -v, --version            Print version information and quit
 
@@ -215,6 +220,24 @@ public final class Main {
                     if (value != null && !name.startsWith("--")) {
                         throw globalFlagError("unknown shorthand flag: '" + arg.charAt(2) + "' in " + arg);
                     }
+                }
+                case "--tls", "--tlsverify" -> {
+                    boolean on = value == null || Boolean.parseBoolean(value);
+                    Cli.TlsFlags f = cli.tlsFlagsGiven();
+                    cli.tlsFlags(name.equals("--tls") ? new Cli.TlsFlags(on, f.verify(), f.caCertificate(), f.certificate(), f.key())
+                            : new Cli.TlsFlags(f.tls(), on, f.caCertificate(), f.certificate(), f.key()));
+                }
+                case "--tlscacert", "--tlscert", "--tlskey" -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length) throw globalFlagError("flag needs an argument: " + name);
+                        value = args[++i];
+                    }
+                    Cli.TlsFlags f = cli.tlsFlagsGiven();
+                    cli.tlsFlags(switch (name) {
+                        case "--tlscacert" -> new Cli.TlsFlags(f.tls(), f.verify(), value, f.certificate(), f.key());
+                        case "--tlscert" -> new Cli.TlsFlags(f.tls(), f.verify(), f.caCertificate(), value, f.key());
+                        default -> new Cli.TlsFlags(f.tls(), f.verify(), f.caCertificate(), f.certificate(), value);
+                    });
                 }
                 case "-H", "--host", "-l", "--log-level", "--config", "-c", "--context" -> {
                     if (value == null) {

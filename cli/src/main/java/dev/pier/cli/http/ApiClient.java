@@ -5,7 +5,6 @@ import dev.pier.cli.CliError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -117,11 +116,13 @@ public final class ApiClient {
     }
 
     private Connection open() throws CliError.CannotConnect {
-        SocketChannel channel;
+        Transport transport;
         try {
-            channel = host.connect();
+            transport = host.connect();
         } catch (InterruptedIOException e) {
             throw new CliError.CannotConnect("interrupted while connecting to the Pier daemon at " + host.uri());
+        } catch (javax.net.ssl.SSLException e) {
+            throw new CliError.CannotConnect("TLS with the Pier daemon at " + host.uri() + " failed: " + e.getMessage());
         } catch (IOException | SecurityException e) {
             String detail = e.getMessage() == null ? "" : e.getMessage();
             if (detail.contains("Permission denied") || e instanceof SecurityException) {
@@ -130,7 +131,7 @@ public final class ApiClient {
             }
             throw new CliError.CannotConnect("Cannot connect to the Pier daemon at " + host.uri() + ". Is pierd running?");
         }
-        return new Connection(channel);
+        return new Connection(transport);
     }
 
     private static void writeRequest(Connection connection, String method, String path, byte[] body,

@@ -5,17 +5,14 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 
 /**
- * One socket: a buffered reader (status line, headers, then body bytes) and a writer. Reading and
- * writing may happen on two threads at once (attach with stdin), which a blocking SocketChannel allows.
+ * One connection: a buffered reader (status line, headers, then body bytes) and a writer over its
+ * {@link Transport}. Reading and writing may happen on two threads at once (attach with stdin).
  */
 final class Connection implements Closeable {
-    private final SocketChannel channel;
+    private final Transport transport;
     private final byte[] buffer = new byte[16384];
-    private final ByteBuffer readBuffer = ByteBuffer.wrap(buffer);
     private int position;
     private int limit;
     private boolean eof;
@@ -57,23 +54,19 @@ final class Connection implements Closeable {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            ByteBuffer source = ByteBuffer.wrap(b, off, len);
-            while (source.hasRemaining()) {
-                channel.write(source);
-            }
+            transport.write(b, off, len);
         }
     };
 
-    Connection(SocketChannel channel) {
-        this.channel = channel;
+    Connection(Transport transport) {
+        this.transport = transport;
     }
 
     private boolean fill() throws IOException {
         if (eof) {
             return false;
         }
-        readBuffer.clear();
-        int n = channel.read(readBuffer);
+        int n = transport.read(buffer, 0, buffer.length);
         if (n <= 0) {
             eof = true;
             return false;
@@ -106,14 +99,12 @@ final class Connection implements Closeable {
     }
 
     void shutdownOutput() throws IOException {
-        if (channel.isOpen()) {
-            channel.shutdownOutput();
-        }
+        transport.shutdownOutput();
     }
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        transport.close();
     }
 
     /** Exactly {@code length} bytes of body. */

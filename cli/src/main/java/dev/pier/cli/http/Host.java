@@ -13,15 +13,15 @@ public sealed interface Host permits Host.Unix, Host.Tcp {
     /** The address as the user wrote it, for messages. */
     String uri();
 
-    SocketChannel connect() throws IOException;
+    Transport connect() throws IOException;
 
     record Unix(String uri, String path) implements Host {
         @Override
-        public SocketChannel connect() throws IOException {
+        public Transport connect() throws IOException {
             SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {
                 channel.connect(UnixDomainSocketAddress.of(path));
-                return channel;
+                return new Transport.Plain(channel);
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
@@ -29,11 +29,21 @@ public sealed interface Host permits Host.Unix, Host.Tcp {
         }
     }
 
-    record Tcp(String uri, String hostname, int port) implements Host {
-        @Override
-        public SocketChannel connect() throws IOException {
-            return SocketChannel.open(new InetSocketAddress(hostname, port));
+    /** With {@code tls} null, plain. */
+    record Tcp(String uri, String hostname, int port, TlsOptions tls) implements Host {
+        Tcp(String uri, String hostname, int port) {
+            this(uri, hostname, port, null);
         }
+
+        @Override
+        public Transport connect() throws IOException {
+            return tls == null ? new Transport.Plain(SocketChannel.open(new InetSocketAddress(hostname, port))) : tls.connect(hostname, port);
+        }
+    }
+
+    /** This host with TLS when it is a tcp one (a unix socket stays plain, as with Docker). */
+    default Host withTls(TlsOptions tls) {
+        return tls != null && this instanceof Tcp t ? new Tcp(t.uri(), t.hostname(), t.port(), tls) : this;
     }
 
     /** Parses {@code unix:///path} or {@code tcp://host:port}; the message says what is wrong. */

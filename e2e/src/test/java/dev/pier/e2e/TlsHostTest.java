@@ -22,11 +22,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * pierd on a tcp:// host with --tlsverify, driven by Debian's docker client with DOCKER_TLS_VERIFY and
- * DOCKER_CERT_PATH, as Docker's documentation sets it up, with bin/make-test-certs's certificates (a CA,
+ * DOCKER_CERT_PATH, as Docker's documentation sets it up, and by bin/pier with the same flags and
+ * PIER_TLS_VERIFY / PIER_CERT_PATH, with bin/make-test-certs's certificates (a CA,
  * the server's for 127.0.0.1, a client's, and a stranger's from another CA).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DockerTlsTest {
+class TlsHostTest {
     private static final Path DOCKER = Path.of("/usr/bin/docker");
     private Path certs;
     private Pier pier;
@@ -65,24 +66,54 @@ class DockerTlsTest {
     private Pier.Result docker(String certDir, Path input, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(DOCKER.toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("DOCKER_"));
-        env.put("DOCKER_HOST", "tcp://127.0.0.1:" + port);
-        env.put("DOCKER_CONFIG", Files.createDirectories(pier.root.resolve("docker-config")).toString());
+        Map<String, String> env = new java.util.HashMap<>(Map.of("DOCKER_HOST", "tcp://127.0.0.1:" + port,
+                "DOCKER_CONFIG", Files.createDirectories(pier.root.resolve("docker-config")).toString()));
         if (certDir != null) {
             env.put("DOCKER_TLS_VERIFY", "1");
             env.put("DOCKER_CERT_PATH", certs.resolve(certDir).toString());
         }
-        Path out = Files.createTempFile(pier.root, "docker-out", ".txt");
-        Path err = Files.createTempFile(pier.root, "docker-err", ".txt");
+        return run(cmd, env, input);
+    }
+
+    /** bin/pier on the tcp host, with {@code env} besides PIER_HOST. */
+    private Pier.Result pierTcp(Map<String, String> env, Path input, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Pier.HOME.resolve("bin/pier").toString()));
+        cmd.addAll(List.of(args));
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("PIER_HOST", "tcp://127.0.0.1:" + port);
+        return run(cmd, all, input);
+    }
+
+    private Pier.Result run(List<String> cmd, Map<String, String> env, Path input) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_") || k.startsWith("PIER_"));
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile(pier.root, "out", ".txt");
+        Path err = Files.createTempFile(pier.root, "err", ".txt");
         Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(input == null ? new java.io.File("/dev/null") : input.toFile())).start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("timed out: docker " + String.join(" ", args) + "\nstderr: " + Files.readString(err));
+            throw new AssertionError("timed out: " + String.join(" ", cmd) + "\nstderr: " + Files.readString(err));
         }
         return new Pier.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    void pierWithTheSameFlagsAndVariablesWorksOverTls() throws Exception {
+        Path client = certs.resolve("client");
+        assertThat(pierTcp(Map.of(), null, "--tlsverify", "--tlscacert", client.resolve("ca.pem").toString(),
+                "--tlscert", client.resolve("cert.pem").toString(), "--tlskey", client.resolve("key.pem").toString(),
+                "network", "ls", "--format", "{{.Name}}").ok().out()).contains("bridge", "host", "none");
+        Map<String, String> env = Map.of("PIER_TLS_VERIFY", "1", "PIER_CERT_PATH", client.toString());
+        Path input = Files.writeString(pier.root.resolve("tls-input-pier.txt"), "pier through tls\n");
+        assertThat(pierTcp(env, input, "run", "-i", "--rm", "busybox", "cat").ok().out()).isEqualTo("pier through tls\n");
+        Pier.Result stranger = pierTcp(Map.of("PIER_TLS_VERIFY", "1", "PIER_CERT_PATH", certs.resolve("stranger").toString()),
+                null, "network", "ls");
+        assertThat(stranger.exit()).isNotZero();
+        assertThat(stranger.err()).contains("certificate"); // TLS 1.3: the refusal comes with the first answer
+        Pier.Result plain = pierTcp(Map.of(), null, "network", "ls");
+        assertThat(plain.exit()).isNotZero();
     }
 
     @Test
