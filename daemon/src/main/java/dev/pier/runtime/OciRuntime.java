@@ -584,6 +584,13 @@ public final class OciRuntime {
         } catch (IOException e) {
             throw new UncheckedIOException("listing " + bundlesDir, e);
         }
+        // A crash between starting a holder and recording it leaves one nobody wrote down: found by its
+        // mark (this daemon's bundle directory), it goes unless it is the holder a live container uses.
+        for (Processes.Holder.Marked m : Processes.Holder.marked(bundlesDir + "/")) {
+            String id = m.mark().substring(bundlesDir.toString().length() + 1);
+            if (live.contains(id) && m.holder().equals(holders.get(id))) continue;
+            m.holder().kill();
+        }
     }
 
     public Path stdoutLog(String id) {
@@ -702,7 +709,7 @@ public final class OciRuntime {
     private Processes.Holder holdTerminal(String id, Processes.Terminal terminal) throws IOException {
         // argv[0] names the container in ps; `sleep infinity` is ~0.1 MiB of private memory.
         Processes.Holder holder = terminal.holdOpen(Path.of(binary("sleep")),
-                List.of("pier-tty-" + id.substring(0, Math.min(12, id.length())), "infinity"));
+                List.of("pier-tty-" + id.substring(0, Math.min(12, id.length())), "infinity"), bundlesDir.resolve(id).toString());
         holders.put(id, holder);
         try {
             Files.writeString(bundlesDir.resolve(id).resolve(HOLDER_FILE), holder.pid() + " " + holder.startTime() + " " + holder.fd() + "\n");

@@ -364,6 +364,27 @@ class OciRuntimeTest {
         awaitGone(lastingHolder);   // killed and reaped: no zombie either
     }
 
+    @Test
+    void aHolderACrashLeftUnrecordedGoesAtTheRestartsSweepAndALiveOnesStays() throws Exception {
+        Spec lasting = new Spec(newId(), "sleep", "600");
+        lasting.tty = true;
+        runtime.start(lasting.build());
+        long recorded = holderPid(lasting.id);
+        // What pierd leaves when it dies between starting a holder and writing its record.
+        Spec crashed = new Spec(newId(), "sleep", "600");
+        crashed.tty = true;
+        runtime.start(crashed.build());
+        long unrecorded = holderPid(crashed.id);
+        Files.delete(base.resolve("exec/bundles").resolve(crashed.id).resolve("terminal.holder"));
+        assertThat(Path.of("/proc/" + unrecorded)).exists();
+        runtime.releaseHoldersExcept(java.util.Set.of(lasting.id));
+        awaitGone(unrecorded);
+        assertThat(Path.of("/proc/" + recorded)).as("the live container's holder").exists();
+        runtime.delete(lasting.id);
+        awaitGone(recorded);
+        runtime.delete(crashed.id);
+    }
+
     private static long holderPid(String id) throws Exception {
         return Long.parseLong(Files.readString(base.resolve("exec/bundles").resolve(id).resolve("terminal.holder")).split(" ")[0]);
     }

@@ -160,14 +160,15 @@ public final class Processes {
          * output then waits in the terminal for a restarted pierd, which takes the master back with
          * {@link Holder#takeTerminal}. The holder gets a session of its own (no signal to pierd's
          * process group or hang-up of pierd's terminal reaches it), /dev/null as stdio, no other
-         * descriptor of pierd's and an empty environment. It is pierd's child: {@link Holder#kill}
-         * reaps it.
+         * descriptor of pierd's and, for environment, only {@link Holder#MARK}={@code mark}: what
+         * {@link Holder#marked} finds it by should pierd die before it records the holder. It is
+         * pierd's child: {@link Holder#kill} reaps it.
          */
-        public Holder holdOpen(Path program, List<String> argv) {
+        public Holder holdOpen(Path program, List<String> argv, String mark) {
             fdLock.readLock().lock();
             try {
                 if (fdClosed.get()) throw new IllegalStateException("terminal closed");
-                int pid = ProcCalls.spawnHolding(program.toString(), argv, fd, Holder.FD);
+                int pid = ProcCalls.spawnHolding(program.toString(), argv, List.of(Holder.MARK + "=" + mark), fd, Holder.FD);
                 // Our child, not reaped: its /proc entry exists even should it have died already.
                 return new Holder(pid, processStartTime(pid), Holder.FD);
             } finally {
@@ -291,6 +292,38 @@ public final class Processes {
     public record Holder(long pid, long startTime, int fd) {
         /** Where {@link Terminal#holdOpen} puts the master in the holder. */
         public static final int FD = 3;
+        /** The one variable of a holder's environment: the mark it was started with. */
+        public static final String MARK = "PIER_TERMINAL_HOLDER";
+
+        /** A running holder and its mark. */
+        public record Marked(Holder holder, String mark) {}
+
+        /**
+         * Every running holder whose mark starts with {@code prefix}, found by its environment in
+         * /proc: the ones a pierd that died between starting and recording them never wrote down.
+         */
+        public static List<Marked> marked(String prefix) {
+            String wanted = MARK + "=" + prefix;
+            List<Marked> found = new java.util.ArrayList<>();
+            try (var entries = Files.newDirectoryStream(Path.of("/proc"), name -> name.getFileName().toString().chars().allMatch(Character::isDigit))) {
+                for (Path dir : entries) {
+                    String environment;
+                    try {
+                        environment = new String(Files.readAllBytes(dir.resolve("environ")), java.nio.charset.StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        continue; // gone meanwhile, or a kernel thread
+                    }
+                    // A holder's environment is its mark alone.
+                    if (!environment.startsWith(wanted) || environment.indexOf('\0') != environment.length() - 1) continue;
+                    long pid = Long.parseLong(dir.getFileName().toString());
+                    long start = processStartTime(pid);
+                    if (start >= 0) found.add(new Marked(new Holder(pid, start, FD), environment.substring(MARK.length() + 1, environment.length() - 1)));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return found;
+        }
         private static final int END_WAIT_MILLIS = 5000;
 
         /**

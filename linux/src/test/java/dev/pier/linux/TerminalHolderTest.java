@@ -22,6 +22,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class TerminalHolderTest {
     private static final Path SLEEP = Path.of(Files.isExecutable(Path.of("/usr/bin/sleep")) ? "/usr/bin/sleep" : "/bin/sleep");
+    /** Unique per run: the marked() scan must find this test's holders and nobody else's. */
+    private static final String MARK = "/tmp/plt-" + Long.toHexString(System.nanoTime()) + "/bundles/c1";
     private final List<Processes.Holder> holders = new ArrayList<>();
     private final List<Integer> fds = new ArrayList<>();
     private final List<Processes.Terminal> terminals = new ArrayList<>();
@@ -34,12 +36,27 @@ class TerminalHolderTest {
     }
 
     @Test
+    void aHolderNobodyRecordedIsFoundByItsMark() {
+        int[] pty = ProcCalls.openPty();
+        fds.add(pty[1]);
+        Processes.Terminal original = new Processes.Terminal(pty[0]);
+        terminals.add(original);
+        Processes.Holder holder = original.holdOpen(SLEEP, List.of("plt-holder", "infinity"), MARK);
+        holders.add(holder);
+        String prefix = MARK.substring(0, MARK.lastIndexOf('/') + 1);
+        assertThat(Processes.Holder.marked(prefix)).containsExactly(new Processes.Holder.Marked(holder, MARK));
+        assertThat(Processes.Holder.marked(prefix + "other")).isEmpty();
+        assertThat(holder.kill()).isTrue();
+        assertThat(Processes.Holder.marked(prefix)).isEmpty();
+    }
+
+    @Test
     void aHeldMasterIsTakenBackAndCarriesWhatTheSlaveWrites() throws Exception {
         int[] pty = ProcCalls.openPty();
         fds.add(pty[1]);
         Processes.Terminal original = new Processes.Terminal(pty[0]);
         terminals.add(original);
-        Processes.Holder holder = original.holdOpen(SLEEP, List.of("plt-holder", "infinity"));
+        Processes.Holder holder = original.holdOpen(SLEEP, List.of("plt-holder", "infinity"), MARK);
         holders.add(holder);
         // pierd's own copy goes (as with a kill -9): the holder's keeps the terminal open.
         original.close();
@@ -83,7 +100,7 @@ class TerminalHolderTest {
         fds.add(pty[1]);
         Processes.Terminal original = new Processes.Terminal(pty[0]);
         terminals.add(original);
-        Processes.Holder holder = original.holdOpen(SLEEP, List.of("plt-holder", "infinity"));
+        Processes.Holder holder = original.holdOpen(SLEEP, List.of("plt-holder", "infinity"), MARK);
         holders.add(holder);
 
         // The same pid with another start time stands for a later process that reused the pid.

@@ -205,11 +205,11 @@ public final class ProcCalls {
     /**
      * posix_spawn(3) of program with fd duplicated onto targetFd (>= 3), /dev/null as 0, 1 and 2,
      * every other descriptor closed (the JVM leaves many without close-on-exec), an empty signal
-     * mask, an empty environment, and a session of its own. glibc spawns with CLONE_VFORK, so
+     * mask, only the given environment ("NAME=value" entries), and a session of its own. glibc spawns with CLONE_VFORK, so
      * this is safe from a multi-threaded JVM, and reports a failed exec as the error. Returns the
      * child's pid: our child, which the caller reaps.
      */
-    public static int spawnHolding(String program, java.util.List<String> argv, int fd, int targetFd) {
+    public static int spawnHolding(String program, java.util.List<String> argv, java.util.List<String> environment, int fd, int targetFd) {
         if (targetFd < 3) throw new IllegalArgumentException("target descriptor must not be 0, 1 or 2: " + targetFd);
         if (SPAWN_ADD_CLOSEFROM == null) {
             throw new KernelException(Errno.ENOSYS, "posix_spawn_file_actions_addclosefrom_np", program + " (the C library is older than glibc 2.34)");
@@ -236,8 +236,9 @@ public final class ProcCalls {
                     MemorySegment args = arena.allocate(ADDRESS, argv.size() + 1);
                     for (int i = 0; i < argv.size(); i++) args.setAtIndex(ADDRESS, i, arena.allocateFrom(argv.get(i)));
                     args.setAtIndex(ADDRESS, argv.size(), MemorySegment.NULL);
-                    MemorySegment env = arena.allocate(ADDRESS, 1);
-                    env.setAtIndex(ADDRESS, 0, MemorySegment.NULL);
+                    MemorySegment env = arena.allocate(ADDRESS, environment.size() + 1);
+                    for (int i = 0; i < environment.size(); i++) env.setAtIndex(ADDRESS, i, arena.allocateFrom(environment.get(i)));
+                    env.setAtIndex(ADDRESS, environment.size(), MemorySegment.NULL);
                     MemorySegment pid = arena.allocate(JAVA_INT);
                     spawnCheck((int) SPAWN.invokeExact(st, pid, arena.allocateFrom(program), actions, attr, args, env), "posix_spawn", program);
                     return pid.get(JAVA_INT, 0);
