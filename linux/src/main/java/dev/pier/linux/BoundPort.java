@@ -1,11 +1,11 @@
 package dev.pier.linux;
 
 import dev.pier.linux.internal.Libc;
+import dev.pier.linux.internal.Sockaddr;
 
 import java.io.Closeable;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,7 +28,6 @@ public final class BoundPort implements Closeable {
         }
     }
 
-    private static final int AF_INET = 2, AF_INET6 = 10;
     private static final int IPPROTO_IPV6 = 41, IPV6_V6ONLY = 26;
     private static final int SOCK_CLOEXEC = 0x80000;
 
@@ -49,18 +48,11 @@ public final class BoundPort implements Closeable {
     public static BoundPort bind(Transport transport, InetAddress address, int port, boolean listen) {
         boolean v6 = address instanceof Inet6Address;
         String object = transport.name().toLowerCase(java.util.Locale.ROOT) + " port " + (v6 ? "[" + address.getHostAddress() + "]" : address.getHostAddress()) + ":" + port;
-        int fd = Libc.socket(v6 ? AF_INET6 : AF_INET, transport.type | SOCK_CLOEXEC, transport.protocol, object);
+        int fd = Libc.socket(v6 ? Sockaddr.AF_INET6 : Sockaddr.AF_INET, transport.type | SOCK_CLOEXEC, transport.protocol, object);
         try {
             if (v6) Libc.setsockoptInt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
             try (Arena arena = Arena.ofConfined()) {
-                byte[] ip = address.getAddress();
-                MemorySegment sa = arena.allocate(v6 ? 28 : 16);
-                sa.set(ValueLayout.JAVA_SHORT, 0, (short) (v6 ? AF_INET6 : AF_INET));
-                sa.set(ValueLayout.JAVA_BYTE, 2, (byte) (port >> 8));
-                sa.set(ValueLayout.JAVA_BYTE, 3, (byte) port);
-                MemorySegment.copy(ip, 0, sa, ValueLayout.JAVA_BYTE, v6 ? 8 : 4, ip.length);
-                if (v6 && ((Inet6Address) address).getScopeId() != 0)
-                    sa.set(ValueLayout.JAVA_INT, 24, ((Inet6Address) address).getScopeId());
+                MemorySegment sa = Sockaddr.of(arena, address, port);
                 Libc.bind(fd, sa, (int) sa.byteSize(), object);
             }
             if (listen && transport == Transport.TCP) Libc.listen(fd, 1, object);

@@ -5,14 +5,13 @@ import dev.pier.linux.internal.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 
 /** How the kernel spreads datagrams over the sockets that share a UDP address (SO_REUSEPORT). */
 public final class ReusePort {
     private ReusePort() {}
 
-    private static final int AF_INET = 2, SOCK_DGRAM = 2, SO_REUSEPORT = 15, SO_ATTACH_REUSEPORT_CBPF = 51;
+    private static final int SO_ATTACH_REUSEPORT_CBPF = 51;
     private static final int BPF_LD_W_ABS = 0x20, BPF_ALU_MOD_K = 0x94, BPF_RET_A = 0x16;
     /** SKF_AD_OFF + SKF_AD_RANDOM: a load from there gives a random 32-bit number. */
     private static final int SKF_AD_RANDOM = -0x1000 + 56;
@@ -26,18 +25,9 @@ public final class ReusePort {
      * closed here.
      */
     public static void spreadAtRandom(InetSocketAddress address, int sockets) {
-        if (!(address.getAddress() instanceof Inet4Address v4)) throw new IllegalArgumentException("IPv4 only: " + address);
         if (sockets < 1) throw new IllegalArgumentException("sockets: " + sockets);
-        int fd = Libc.socket(AF_INET, SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0, "udp socket for " + address);
-        try (Arena arena = Arena.ofConfined()) {
-            Libc.setsockoptInt(fd, Libc.SOL_SOCKET, SO_REUSEPORT, 1);
-            MemorySegment sin = arena.allocate(16, 4);   // struct sockaddr_in, port and address in network order
-            sin.set(ValueLayout.JAVA_SHORT, 0, (short) AF_INET);
-            sin.set(ValueLayout.JAVA_BYTE, 2, (byte) (address.getPort() >>> 8));
-            sin.set(ValueLayout.JAVA_BYTE, 3, (byte) address.getPort());
-            MemorySegment.copy(v4.getAddress(), 0, sin, ValueLayout.JAVA_BYTE, 4, 4);
-            // Joins the group as its last member: the indices 0..sockets-1 stay the callers' sockets.
-            Libc.bind(fd, sin, 16, "reuseport group of " + address);
+        // Joins the group as its last member: the indices 0..sockets-1 stay the callers' sockets.
+        try (UdpSocket member = UdpSocket.bind(address, true, 0); Arena arena = Arena.ofConfined()) {
             MemorySegment filter = arena.allocate(8 * 3, 8);   // struct sock_filter[3]: code, jt, jf, k
             instruction(filter, 0, BPF_LD_W_ABS, SKF_AD_RANDOM);
             instruction(filter, 1, BPF_ALU_MOD_K, sockets);
@@ -45,9 +35,7 @@ public final class ReusePort {
             MemorySegment program = arena.allocate(16, 8);     // struct sock_fprog: length, then a pointer
             program.set(ValueLayout.JAVA_SHORT, 0, (short) 3);
             program.set(ValueLayout.ADDRESS, 8, filter);
-            Libc.setsockopt(fd, Libc.SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, program, "reuseport group of " + address);
-        } finally {
-            Libc.close(fd);
+            Libc.setsockopt(member.fd, Libc.SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, program, "reuseport group of " + address);
         }
     }
 

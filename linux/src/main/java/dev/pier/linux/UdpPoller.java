@@ -1,12 +1,11 @@
 package dev.pier.linux;
 
 import dev.pier.linux.internal.Libc;
+import dev.pier.linux.internal.Sockaddr;
 import dev.pier.linux.internal.UdpCalls;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +16,6 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * Serves UDP sockets in batches on one thread: an epoll set, then for each ready socket one
@@ -32,10 +30,7 @@ public final class UdpPoller implements AutoCloseable {
     public static final int BATCH = 64;
     /** Longer datagrams are received cut short and flagged {@link Batch#truncated}. */
     public static final int MAX_DATAGRAM = 4096;
-    private static final int SOCKADDR_IN = 16, AF_INET = 2;
-    /** sockaddr_in keeps its port and address in network order. */
-    private static final ValueLayout.OfShort NET_SHORT = JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt NET_INT = JAVA_INT.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final int SOCKADDR_IN = Sockaddr.IN_SIZE;
 
     /** Called on the poller's thread with the datagrams one socket had queued; must not block. */
     public interface Receiver {
@@ -231,7 +226,7 @@ public final class UdpPoller implements AutoCloseable {
         public UdpPeer sender(int i) {
             check(i);
             long at = (long) i * SOCKADDR_IN;
-            return new UdpPeer(inNames.get(NET_INT, at + 4), Short.toUnsignedInt(inNames.get(NET_SHORT, at + 2)));
+            return new UdpPeer(Sockaddr.ipv4Address(inNames, at), Sockaddr.port(inNames, at));
         }
 
         /** Queues {@code datagram} for datagram i's sender: sent with the batch's other replies when the receiver returns. */
@@ -261,7 +256,7 @@ public final class UdpPoller implements AutoCloseable {
         byte[] copy = datagram.clone();
         submit(() -> {
             if (socket.closing() || !registered.containsKey(socket.fd)) return;
-            writeSockaddr(singleName, to);
+            Sockaddr.writeIpv4(singleName, to.address(), to.port());
             sendNow(socket.fd, copy, singleName);
         });
     }
@@ -289,19 +284,6 @@ public final class UdpPoller implements AutoCloseable {
             UdpCalls.eventfdSignal(wakeFd, wakeSignal);
             return true;
         }
-    }
-
-    static MemorySegment sockaddr(Arena arena, UdpPeer peer) {
-        MemorySegment sin = arena.allocate(SOCKADDR_IN, 4);
-        writeSockaddr(sin, peer);
-        return sin;
-    }
-
-    private static void writeSockaddr(MemorySegment sin, UdpPeer peer) {
-        sin.fill((byte) 0);
-        sin.set(JAVA_SHORT, 0, (short) AF_INET);
-        sin.set(NET_SHORT, 2, (short) peer.port());
-        sin.set(NET_INT, 4, peer.address());
     }
 
     /** Stops the loop; sockets still registered are closed with it. */

@@ -1,6 +1,7 @@
 package dev.pier.linux;
 
 import dev.pier.linux.internal.Libc;
+import dev.pier.linux.internal.Sockaddr;
 import dev.pier.linux.internal.UdpCalls;
 
 import java.lang.foreign.Arena;
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * close are handed to it), so a closed descriptor's number can never be reused under a call in flight.
  */
 public final class UdpSocket implements AutoCloseable {
-    private static final int AF_INET = 2, SOCK_DGRAM = 2, SO_REUSEPORT = 15;
+    private static final int SOCK_DGRAM = 2, SO_REUSEPORT = 15;
 
     final int fd;
     private final InetSocketAddress local;
@@ -37,17 +38,14 @@ public final class UdpSocket implements AutoCloseable {
     public static UdpSocket bind(InetSocketAddress address, boolean reusePort, int receiveBuffer) {
         if (!(address.getAddress() instanceof Inet4Address v4)) throw new IllegalArgumentException("IPv4 only: " + address);
         String object = "udp " + v4.getHostAddress() + ":" + address.getPort();
-        int fd = Libc.socket(AF_INET, SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0, object);
+        int fd = Libc.socket(Sockaddr.AF_INET, SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0, object);
         try (Arena arena = Arena.ofConfined()) {
             if (reusePort) Libc.setsockoptInt(fd, Libc.SOL_SOCKET, SO_REUSEPORT, 1);
             if (receiveBuffer > 0) Libc.setsockoptInt(fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, receiveBuffer);
-            MemorySegment sin = arena.allocate(16, 4);
-            sin.set(ValueLayout.JAVA_SHORT, 0, (short) AF_INET);
-            sin.set(ValueLayout.JAVA_BYTE, 2, (byte) (address.getPort() >>> 8));
-            sin.set(ValueLayout.JAVA_BYTE, 3, (byte) address.getPort());
-            MemorySegment.copy(v4.getAddress(), 0, sin, ValueLayout.JAVA_BYTE, 4, 4);
-            Libc.bind(fd, sin, 16, object);
-            return new UdpSocket(fd, new InetSocketAddress(v4, UdpCalls.localPort(fd)));
+            Libc.bind(fd, Sockaddr.of(arena, v4, address.getPort()), Sockaddr.IN_SIZE, object);
+            MemorySegment bound = arena.allocate(Sockaddr.IN_SIZE, 4);
+            Libc.getsockname(fd, bound, object);
+            return new UdpSocket(fd, new InetSocketAddress(v4, Sockaddr.port(bound, 0)));
         } catch (RuntimeException e) {
             Libc.close(fd);
             throw e;
@@ -70,7 +68,9 @@ public final class UdpSocket implements AutoCloseable {
         }
         if (closeRequested.get()) return;
         try (Arena arena = Arena.ofConfined()) {
-            UdpCalls.sendto(fd, arena.allocateFrom(ValueLayout.JAVA_BYTE, datagram), UdpPoller.sockaddr(arena, to), 16);
+            MemorySegment sin = arena.allocate(Sockaddr.IN_SIZE, 4);
+            Sockaddr.writeIpv4(sin, to.address(), to.port());
+            UdpCalls.sendto(fd, arena.allocateFrom(ValueLayout.JAVA_BYTE, datagram), sin, Sockaddr.IN_SIZE);
         }
     }
 

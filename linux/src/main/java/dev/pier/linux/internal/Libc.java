@@ -173,11 +173,18 @@ public final class Libc {
     public static int netlinkPortId(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment addr = arena.allocate(SOCKADDR_NL);
-            MemorySegment len = arena.allocate(JAVA_INT);
-            len.set(JAVA_INT, 0, (int) SOCKADDR_NL.byteSize());
-            MemorySegment st = state();
-            check((int) GETSOCKNAME.invokeExact(st, fd, addr, len), st, "getsockname", "netlink socket");
+            getsockname(fd, addr, "netlink socket");
             return addr.get(JAVA_INT, 4);
+        }
+    }
+
+    /** getsockname(2) into {@code addr} (its byteSize is the room there is). */
+    public static void getsockname(int fd, MemorySegment addr, String object) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment len = arena.allocate(JAVA_INT);
+            len.set(JAVA_INT, 0, (int) addr.byteSize());
+            MemorySegment st = state();
+            check((int) GETSOCKNAME.invokeExact(st, fd, addr, len), st, "getsockname", object);
         } catch (KernelException e) { throw e; } catch (Throwable t) { throw new AssertionError(t); }
     }
 

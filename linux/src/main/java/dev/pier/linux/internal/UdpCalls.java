@@ -39,20 +39,6 @@ public final class UdpCalls {
     private static final MethodHandle SENDMMSG = critical("sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle SENDTO = critical("sendto", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
 
-    private static final MethodHandle GETSOCKNAME = Libc.downcall("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-
-    /** The port an IPv4 socket is bound to. */
-    public static int localPort(int fd) {
-        MemorySegment st = Libc.state();
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            MemorySegment addr = arena.allocate(16, 4);
-            MemorySegment len = arena.allocate(JAVA_INT);
-            len.set(JAVA_INT, 0, 16);
-            Libc.check((int) GETSOCKNAME.invokeExact(st, fd, addr, len), st, "getsockname", "udp socket");
-            return ((addr.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 2) & 0xff) << 8) | (addr.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 3) & 0xff);
-        } catch (KernelException e) { throw e; } catch (Throwable t) { throw new AssertionError(t); }
-    }
-
     private static MethodHandle critical(String name, FunctionDescriptor descriptor) {
         return Libc.LINKER.downcallHandle(Libc.LIBC.find(name).orElseThrow(), descriptor, Libc.CAPTURE_ERRNO,
                 Linker.Option.critical(false));
