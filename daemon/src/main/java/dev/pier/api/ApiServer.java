@@ -12,10 +12,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DuplexChannelConfig;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -75,11 +72,8 @@ public final class ApiServer implements AutoCloseable {
         return start(hosts, router, null);
     }
 
-    /**
-     * {@link #start(List, Router)} with TLS on every tcp:// host when {@code tls} is given. Unreadable
-     * or invalid certificate files fail before anything is bound.
-     */
-    public static ApiServer start(List<String> hosts, Router router, TlsSettings tls) {
+    /** {@link #start(List, Router)} with TLS on every tcp:// host when {@code tls} is given. */
+    public static ApiServer start(List<String> hosts, Router router, TlsContext tls) {
         Objects.requireNonNull(router, "router");
         if (hosts == null || hosts.isEmpty()) {
             throw new IllegalArgumentException("no API host to listen on; use e.g. unix://" + HostAddress.DEFAULT_SOCKET);
@@ -98,7 +92,7 @@ public final class ApiServer implements AutoCloseable {
                 checkSocketPath(unix.path());
             }
         }
-        SslContext ssl = tls != null && addresses.stream().anyMatch(HostAddress.Tcp.class::isInstance) ? sslContext(tls) : null;
+        SslContext ssl = tls == null ? null : tls.ssl;
         router.freeze();
 
         ThreadFactory ioThreads = new DefaultThreadFactory("pier-api-io", true);
@@ -125,62 +119,6 @@ public final class ApiServer implements AutoCloseable {
         synchronized (this) {
             return List.copyOf(listening);
         }
-    }
-
-    /** Loads the certificates and key as {@link #start} would, binding nothing: IllegalArgumentException when they cannot serve. */
-    public static void checkTls(TlsSettings tls) {
-        sslContext(tls);
-    }
-
-    private static SslContext sslContext(TlsSettings tls) {
-        for (Path file : tls.verifyClients() ? List.of(tls.certificate(), tls.key(), tls.caCertificate()) : List.of(tls.certificate(), tls.key())) {
-            if (!Files.isReadable(file)) throw new IllegalArgumentException("TLS: cannot read " + file);
-        }
-        try {
-            SslContextBuilder builder = SslContextBuilder.forServer(tls.certificate().toFile(), tls.key().toFile())
-                    .sslProvider(SslProvider.JDK);
-            if (tls.verifyClients()) builder.trustManager(tls.caCertificate().toFile()).clientAuth(ClientAuth.REQUIRE);
-            SslContext context = builder.build();
-            requireKeyOfCertificate(tls);
-            return context;
-        } catch (java.security.GeneralSecurityException | IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("TLS: cannot use " + tls.certificate() + " and " + tls.key()
-                    + (tls.verifyClients() ? " with " + tls.caCertificate() : "") + ": " + describe(e), e);
-        }
-    }
-
-    /**
-     * Netty takes a key that is not the certificate's and every handshake then fails; as Docker (Go's
-     * LoadX509KeyPair), such a pair is refused at the start: the key signs, the certificate verifies.
-     */
-    private static void requireKeyOfCertificate(TlsSettings tls) throws IOException, java.security.GeneralSecurityException {
-        java.security.cert.X509Certificate certificate;
-        try (var in = Files.newInputStream(tls.certificate())) {
-            certificate = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-        String pem = Files.readString(tls.key());
-        int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----"), end = pem.indexOf("-----END PRIVATE KEY-----");
-        if (begin < 0 || end < begin) throw new IllegalArgumentException("the key is not a PKCS#8 PEM (BEGIN PRIVATE KEY)");
-        byte[] der = java.util.Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
-        String algorithm = certificate.getPublicKey().getAlgorithm();
-        java.security.PrivateKey key = java.security.KeyFactory.getInstance(algorithm)
-                .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
-        String signing = switch (algorithm) {
-            case "EC" -> "SHA256withECDSA";
-            case "RSA" -> "SHA256withRSA";
-            case "Ed25519", "EdDSA" -> "Ed25519";
-            default -> null;
-        };
-        if (signing == null) return; // an algorithm we cannot try here: left to the handshake
-        byte[] probe = "pier".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        java.security.Signature sign = java.security.Signature.getInstance(signing);
-        sign.initSign(key);
-        sign.update(probe);
-        byte[] signature = sign.sign();
-        java.security.Signature verify = java.security.Signature.getInstance(signing);
-        verify.initVerify(certificate.getPublicKey());
-        verify.update(probe);
-        if (!verify.verify(signature)) throw new IllegalArgumentException("the key is not the certificate's");
     }
 
     private void bind(HostAddress address, Dispatcher dispatcher, ThreadFactory handlerThreads, SslContext ssl) {

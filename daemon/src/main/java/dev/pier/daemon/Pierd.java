@@ -3,6 +3,7 @@ package dev.pier.daemon;
 import dev.pier.api.ApiServer;
 import dev.pier.api.ApiVersion;
 import dev.pier.api.Router;
+import dev.pier.api.TlsContext;
 import dev.pier.api.TlsSettings;
 import dev.pier.api.routes.ContainerRoutes;
 import dev.pier.api.routes.ExecRoutes;
@@ -63,12 +64,12 @@ public final class Pierd {
         }
         if (config == null) return; // --help or --version printed
         // As Docker: --tlsverify implies --tls, and only then is the CA used (to verify clients).
-        TlsSettings tls = config.tlsEnabled()
-                ? new TlsSettings(Path.of(config.tlsCert()), Path.of(config.tlsKey()), Path.of(config.tlsCaCert()), config.tlsVerify())
-                : null;
-        if (tls != null) {
+        TlsContext tls = null;
+        if (config.tlsEnabled()) {
             try {
-                ApiServer.checkTls(tls); // bad files stop the start before anything is touched
+                // bad files stop the start before anything is touched
+                tls = TlsContext.load(new TlsSettings(Path.of(config.tlsCert()), Path.of(config.tlsKey()),
+                        Path.of(config.tlsCaCert()), config.tlsVerify()));
             } catch (IllegalArgumentException e) {
                 System.err.println("pierd: " + e.getMessage());
                 System.exit(2);

@@ -68,7 +68,7 @@ class ApiServerTlsTest {
 
     private int start(boolean verifyClients) {
         server = ApiServer.start(List.of("tcp://127.0.0.1:0"), router(),
-                new TlsSettings(dir.resolve("server/cert.pem"), dir.resolve("server/key.pem"), dir.resolve("ca/cert.pem"), verifyClients));
+                TlsContext.load(new TlsSettings(dir.resolve("server/cert.pem"), dir.resolve("server/key.pem"), dir.resolve("ca/cert.pem"), verifyClients)));
         String uri = server.listening().getFirst();
         return Integer.parseInt(uri.substring(uri.lastIndexOf(':') + 1));
     }
@@ -126,12 +126,12 @@ class ApiServerTlsTest {
     void unusableFilesFailBeforeAnythingIsBound() throws Exception {
         Path socket = dir.resolve("run/never.sock");
         TlsSettings missingKey = new TlsSettings(dir.resolve("server/cert.pem"), dir.resolve("server/nope-key.pem"), dir.resolve("ca/cert.pem"), true);
-        assertThatThrownBy(() -> ApiServer.start(List.of("unix://" + socket, "tcp://127.0.0.1:0"), router(), missingKey))
+        assertThatThrownBy(() -> ApiServer.start(List.of("unix://" + socket, "tcp://127.0.0.1:0"), router(), TlsContext.load(missingKey)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope-key.pem");
         assertThat(socket).doesNotExist();
         // A key that is not the certificate's.
         TlsSettings wrongKey = new TlsSettings(dir.resolve("server/cert.pem"), dir.resolve("client/key.pem"), dir.resolve("ca/cert.pem"), false);
-        assertThatThrownBy(() -> ApiServer.checkTls(wrongKey)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> TlsContext.load(wrongKey)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("TLS: cannot use");
     }
 }

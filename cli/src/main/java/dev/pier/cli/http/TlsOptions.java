@@ -30,15 +30,32 @@ import java.util.Base64;
  * {@code --tls} alone). The client's certificate and key (PEM, the key in PKCS#8) go along when both
  * files exist.
  */
-public record TlsOptions(boolean verify, Path caCertificate, Path certificate, Path key) {
+public final class TlsOptions {
+    private final boolean verify;
+    private final Path caCertificate, certificate, key;
+    /** Made at the first connection and kept: a command opens several (run: create, attach, start, wait). */
+    private SSLSocketFactory factory;
+
+    public TlsOptions(boolean verify, Path caCertificate, Path certificate, Path key) {
+        this.verify = verify;
+        this.caCertificate = caCertificate;
+        this.certificate = certificate;
+        this.key = key;
+    }
+
+    private synchronized SSLSocketFactory factory() throws javax.net.ssl.SSLException {
+        if (factory == null) {
+            try {
+                factory = context().getSocketFactory();
+            } catch (GeneralSecurityException | IOException e) {
+                throw new javax.net.ssl.SSLException("cannot use the certificates: " + e, e);
+            }
+        }
+        return factory;
+    }
 
     Transport connect(String hostname, int port) throws IOException {
-        SSLSocketFactory factory;
-        try {
-            factory = context().getSocketFactory();
-        } catch (GeneralSecurityException | IOException e) {
-            throw new javax.net.ssl.SSLException("cannot use the certificates: " + e, e);
-        }
+        SSLSocketFactory factory = factory();
         Socket tcp = new Socket();
         try {
             tcp.connect(new InetSocketAddress(hostname, port));
