@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -78,30 +77,10 @@ class DockerCliTest {
     }
 
     private Pier.Result withDockerEnvironment(List<String> cmd, Path input, String what) {
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("DOCKER_"));
-        env.put("DOCKER_HOST", "unix://" + pier.socket);
-        env.put("DOCKER_CONFIG", config.toString());
         try {
-            Path out = Files.createTempFile(pier.root, "docker-out", ".txt");
-            Path err = Files.createTempFile(pier.root, "docker-err", ".txt");
-            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(input == null ? new java.io.File("/dev/null") : input.toFile())).start();
-            if (!p.waitFor(90, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("timed out: docker " + what + "\nstdout: " + Files.readString(out)
-                        + "\nstderr: " + Files.readString(err));
-            }
-            Pier.Result r = new Pier.Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
-            Files.delete(out);
-            Files.delete(err);
-            return r;
+            return Pier.run(cmd, Map.of("DOCKER_HOST", "unix://" + pier.socket, "DOCKER_CONFIG", config.toString()), input, 90);
         } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
+            throw new AssertionError("docker " + what, e);
         }
     }
 

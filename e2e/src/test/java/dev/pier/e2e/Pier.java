@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -145,14 +146,29 @@ final class Pier implements AutoCloseable {
     }
 
     static Result run(List<String> cmd, int timeoutSeconds) throws IOException {
+        return run(new ProcessBuilder(cmd), null, timeoutSeconds);
+    }
+
+    /**
+     * cmd with the caller's DOCKER_* and PIER_* variables replaced by {@code env} (so no user's setup
+     * leaks in), stdin from {@code input} (null: /dev/null).
+     */
+    static Result run(List<String> cmd, Map<String, String> env, Path input, int timeoutSeconds) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_") || k.startsWith("PIER_"));
+        pb.environment().putAll(env);
+        return run(pb, input, timeoutSeconds);
+    }
+
+    private static Result run(ProcessBuilder pb, Path input, int timeoutSeconds) throws IOException {
         Path out = Files.createTempFile("pier-out", ".txt");
         Path err = Files.createTempFile("pier-err", ".txt");
         try {
-            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(input == null ? new java.io.File("/dev/null") : input.toFile())).start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new AssertionError("timed out: " + cmd);
+                throw new AssertionError("timed out: " + pb.command() + "\nstdout: " + Files.readString(out) + "\nstderr: " + Files.readString(err));
             }
             return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
         } catch (InterruptedException e) {

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,7 +71,7 @@ class TlsHostTest {
             env.put("DOCKER_TLS_VERIFY", "1");
             env.put("DOCKER_CERT_PATH", certs.resolve(certDir).toString());
         }
-        return run(cmd, env, input);
+        return Pier.run(cmd, env, input, 60);
     }
 
     /** bin/pier on the tcp host, with {@code env} besides PIER_HOST. */
@@ -81,22 +80,7 @@ class TlsHostTest {
         cmd.addAll(List.of(args));
         Map<String, String> all = new java.util.HashMap<>(env);
         all.put("PIER_HOST", "tcp://127.0.0.1:" + port);
-        return run(cmd, all, input);
-    }
-
-    private Pier.Result run(List<String> cmd, Map<String, String> env, Path input) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_") || k.startsWith("PIER_"));
-        pb.environment().putAll(env);
-        Path out = Files.createTempFile(pier.root, "out", ".txt");
-        Path err = Files.createTempFile(pier.root, "err", ".txt");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(input == null ? new java.io.File("/dev/null") : input.toFile())).start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("timed out: " + String.join(" ", cmd) + "\nstderr: " + Files.readString(err));
-        }
-        return new Pier.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        return Pier.run(cmd, all, input, 60);
     }
 
     @Test

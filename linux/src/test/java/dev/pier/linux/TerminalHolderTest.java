@@ -37,12 +37,7 @@ class TerminalHolderTest {
 
     @Test
     void aHolderNobodyRecordedIsFoundByItsMark() {
-        int[] pty = ProcCalls.openPty();
-        fds.add(pty[1]);
-        Processes.Terminal original = new Processes.Terminal(pty[0]);
-        terminals.add(original);
-        Processes.Holder holder = original.holdOpen(SLEEP, List.of("plt-holder", "infinity"), MARK);
-        holders.add(holder);
+        Processes.Holder holder = held().holder();
         String prefix = MARK.substring(0, MARK.lastIndexOf('/') + 1);
         assertThat(Processes.Holder.marked(prefix)).containsExactly(new Processes.Holder.Marked(holder, MARK));
         assertThat(Processes.Holder.marked(prefix + "other")).isEmpty();
@@ -52,22 +47,18 @@ class TerminalHolderTest {
 
     @Test
     void aHeldMasterIsTakenBackAndCarriesWhatTheSlaveWrites() throws Exception {
-        int[] pty = ProcCalls.openPty();
-        fds.add(pty[1]);
-        Processes.Terminal original = new Processes.Terminal(pty[0]);
-        terminals.add(original);
-        Processes.Holder holder = original.holdOpen(SLEEP, List.of("plt-holder", "infinity"), MARK);
-        holders.add(holder);
+        Held held = held();
+        Processes.Holder holder = held.holder();
         // pierd's own copy goes (as with a kill -9): the holder's keeps the terminal open.
-        original.close();
+        held.original().close();
 
-        Path held = Path.of("/proc", Long.toString(holder.pid()), "fd", Integer.toString(holder.fd()));
-        assertThat(Files.readSymbolicLink(held).toString()).endsWith("ptmx");
+        Path master = Path.of("/proc", Long.toString(holder.pid()), "fd", Integer.toString(holder.fd()));
+        assertThat(Files.readSymbolicLink(master).toString()).endsWith("ptmx");
         // Nothing else of ours leaked into it: stdio on /dev/null, the master, no more.
-        try (var entries = Files.list(held.getParent())) {
+        try (var entries = Files.list(master.getParent())) {
             assertThat(entries.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("0", "1", "2", "3");
         }
-        assertThat(Files.readSymbolicLink(held.resolveSibling("1")).toString()).isEqualTo("/dev/null");
+        assertThat(Files.readSymbolicLink(master.resolveSibling("1")).toString()).isEqualTo("/dev/null");
         String stat = Files.readString(Path.of("/proc", Long.toString(holder.pid()), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         assertThat(fields[5 - 3]).as("session id: its own").isEqualTo(Long.toString(holder.pid()));
@@ -75,7 +66,7 @@ class TerminalHolderTest {
         Processes.Terminal back = holder.takeTerminal();
         terminals.add(back);
         InputStream out = back.input();
-        write(pty[1], "written after the take-back\n");
+        write(held.slave(), "written after the take-back\n");
         byte[] buf = new byte[64];
         StringBuilder got = new StringBuilder();
         while (!got.toString().contains("take-back")) {
@@ -96,12 +87,7 @@ class TerminalHolderTest {
 
     @Test
     void aHolderWithAnotherStartTimeIsNotTouched() {
-        int[] pty = ProcCalls.openPty();
-        fds.add(pty[1]);
-        Processes.Terminal original = new Processes.Terminal(pty[0]);
-        terminals.add(original);
-        Processes.Holder holder = original.holdOpen(SLEEP, List.of("plt-holder", "infinity"), MARK);
-        holders.add(holder);
+        Processes.Holder holder = held().holder();
 
         // The same pid with another start time stands for a later process that reused the pid.
         Processes.Holder impostor = new Processes.Holder(holder.pid(), holder.startTime() + 1, holder.fd());
@@ -109,6 +95,19 @@ class TerminalHolderTest {
         assertThat(impostor.kill()).isFalse();
         assertThatThrownBy(impostor::takeTerminal).isInstanceOf(KernelException.class);
         assertThat(holder.alive()).as("the real holder is left alone").isTrue();
+    }
+
+    /** A pty's master held by a holder marked MARK; the slave stays open here (closed after the test). */
+    private record Held(Processes.Terminal original, Processes.Holder holder, int slave) {}
+
+    private Held held() {
+        int[] pty = ProcCalls.openPty();
+        fds.add(pty[1]);
+        Processes.Terminal original = new Processes.Terminal(pty[0]);
+        terminals.add(original);
+        Processes.Holder holder = original.holdOpen(SLEEP, List.of("plt-holder", "infinity"), MARK);
+        holders.add(holder);
+        return new Held(original, holder, pty[1]);
     }
 
     private static void write(int fd, String text) {
