@@ -80,6 +80,7 @@ public final class Libc {
     private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle BIND = downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle LISTEN = downcall("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle CONNECT = downcall("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SETSOCKOPT = downcall("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle GETSOCKNAME = downcall("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SENDMSG = downcall("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
@@ -134,6 +135,14 @@ public final class Libc {
         MemorySegment st = state();
         try {
             check((int) BIND.invokeExact(st, fd, addr, len), st, "bind", object);
+        } catch (KernelException e) { throw e; } catch (Throwable t) { throw new AssertionError(t); }
+    }
+
+    /** connect(2) of any socket; {@code object} names it in the error. */
+    public static void connect(int fd, MemorySegment addr, int len, String object) {
+        MemorySegment st = state();
+        try {
+            check((int) CONNECT.invokeExact(st, fd, addr, len), st, "connect", object);
         } catch (KernelException e) { throw e; } catch (Throwable t) { throw new AssertionError(t); }
     }
 

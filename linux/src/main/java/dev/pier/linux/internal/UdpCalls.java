@@ -26,12 +26,14 @@ public final class UdpCalls {
     public static final long EPOLL_EVENT_SIZE = 12;
     /** struct mmsghdr: a struct msghdr (56 bytes) and the u32 msg_len, padded to 64. */
     public static final long MMSGHDR_SIZE = 64, MSG_NAME = 0, MSG_NAMELEN = 8, MSG_IOV = 16, MSG_IOVLEN = 24,
-            MSG_FLAGS = 48, MSG_LEN = 56;
+            MSG_CONTROL = 32, MSG_CONTROLLEN = 40, MSG_FLAGS = 48, MSG_LEN = 56;
     public static final long IOVEC_SIZE = 16;
 
     private static final MethodHandle EPOLL_CREATE1 = Libc.downcall("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle EPOLL_CTL = Libc.downcall("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle EPOLL_WAIT = Libc.downcall("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle EPOLL_PWAIT2 = Libc.downcall("epoll_pwait2",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     private static final MethodHandle EVENTFD = Libc.downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle WRITE = Libc.downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle READ = Libc.downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -71,6 +73,27 @@ public final class UdpCalls {
             int e = Libc.errno(st);
             if (e == Errno.EINTR) return 0;
             throw new KernelException(e, "epoll_wait", "udp poller");
+        } catch (KernelException e) { throw e; } catch (Throwable t) { throw new AssertionError(t); }
+    }
+
+    /**
+     * epoll_wait with a timeout in nanoseconds ({@code timeout}: 16 bytes of scratch; a negative
+     * timeout waits without limit). The number of events, 0 on EINTR.
+     */
+    public static int epollWaitNanos(int epfd, MemorySegment events, int max, long timeoutNanos, MemorySegment timeout) {
+        MemorySegment ts = MemorySegment.NULL;
+        if (timeoutNanos >= 0) {
+            timeout.set(JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
+            timeout.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
+            ts = timeout;
+        }
+        MemorySegment st = Libc.state();
+        try {
+            int n = (int) EPOLL_PWAIT2.invokeExact(st, epfd, events, max, ts, MemorySegment.NULL, 0L);
+            if (n >= 0) return n;
+            int e = Libc.errno(st);
+            if (e == Errno.EINTR) return 0;
+            throw new KernelException(e, "epoll_pwait2", "udp sockets");
         } catch (KernelException e) { throw e; } catch (Throwable t) { throw new AssertionError(t); }
     }
 
