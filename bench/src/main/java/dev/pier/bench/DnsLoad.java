@@ -69,7 +69,7 @@ public final class DnsLoad {
             return;
         }
         try (BatchedUdpClient client = BatchedUdpClient.connect(o.server(), o.sockets())) {
-            new DnsLoad(o, client).run();
+            run(o, client).print();
         }
     }
 
@@ -159,7 +159,30 @@ public final class DnsLoad {
         for (int i = 0; i < pending.length; i++) pending[i] = template.clone();
     }
 
-    private void run() {
+    /** One run's counts, how long its sending phase took, and the CPU the tool's thread spent. */
+    record Result(Tally tally, long elapsedNanos, long cpuNanos) {
+        void print() {
+            Tally t = tally;
+            System.out.printf(Locale.ROOT, "queries sent: %d%n", t.sent);
+            System.out.printf(Locale.ROOT, "queries answered: %d%n", t.answered);
+            System.out.printf(Locale.ROOT, "queries lost: %d%n", t.lost);
+            System.out.printf(Locale.ROOT, "answers noerror: %d%n", t.noError);
+            System.out.printf(Locale.ROOT, "answers empty: %d%n", t.empty);
+            System.out.printf(Locale.ROOT, "answers other rcode: %d%n", t.otherRcode);
+            System.out.printf(Locale.ROOT, "queries per second: %.1f%n", t.answered / (elapsedNanos / 1e9));
+            System.out.printf(Locale.ROOT, "latency p50 ms: %.3f%n", t.percentileMillis(0.5));
+            System.out.printf(Locale.ROOT, "latency p99 ms: %.3f%n", t.percentileMillis(0.99));
+            System.out.printf(Locale.ROOT, "latency p99.9 ms: %.3f%n", t.percentileMillis(0.999));
+            System.out.printf(Locale.ROOT, "load tool cpu us per query: %.2f%n", t.answered == 0 ? Double.NaN : cpuNanos / 1000.0 / t.answered);
+        }
+    }
+
+    /** Asks through {@code client} as {@code o} says, on the calling thread. */
+    static Result run(Options o, BatchedUdpClient client) {
+        return new DnsLoad(o, client).measure();
+    }
+
+    private Result measure() {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         // The warm-up counts like the run (the JIT compiles the paths the run takes), then starts over.
         Tally measured = new Tally();
@@ -169,20 +192,7 @@ public final class DnsLoad {
         long cpuBefore = threads.getCurrentThreadCpuTime();
         long elapsed = load(o.seconds() * 1_000_000_000L);
         drain();
-        long cpu = threads.getCurrentThreadCpuTime() - cpuBefore;
-        Tally t = tally;
-        double secs = elapsed / 1e9;
-        System.out.printf(Locale.ROOT, "queries sent: %d%n", t.sent);
-        System.out.printf(Locale.ROOT, "queries answered: %d%n", t.answered);
-        System.out.printf(Locale.ROOT, "queries lost: %d%n", t.lost);
-        System.out.printf(Locale.ROOT, "answers noerror: %d%n", t.noError);
-        System.out.printf(Locale.ROOT, "answers empty: %d%n", t.empty);
-        System.out.printf(Locale.ROOT, "answers other rcode: %d%n", t.otherRcode);
-        System.out.printf(Locale.ROOT, "queries per second: %.1f%n", t.answered / secs);
-        System.out.printf(Locale.ROOT, "latency p50 ms: %.3f%n", t.percentileMillis(0.5));
-        System.out.printf(Locale.ROOT, "latency p99 ms: %.3f%n", t.percentileMillis(0.99));
-        System.out.printf(Locale.ROOT, "latency p99.9 ms: %.3f%n", t.percentileMillis(0.999));
-        System.out.printf(Locale.ROOT, "load tool cpu us per query: %.2f%n", t.answered == 0 ? Double.NaN : cpu / 1000.0 / t.answered);
+        return new Result(tally, elapsed, threads.getCurrentThreadCpuTime() - cpuBefore);
     }
 
     private static long epochNanos() {
