@@ -47,6 +47,7 @@ public final class Main {
               load        Load an image from a tar archive or STDIN
               logs        Fetch the logs of a container
               port        List port mappings or a specific mapping for the container
+              rename      Rename a container
               restart     Restart one or more containers
               rm          Remove one or more containers
               rmi         Remove one or more images
@@ -84,6 +85,7 @@ public final class Main {
               logs        Fetch the logs of a container
               ls          List containers
               port        List port mappings or a specific mapping for the container
+              rename      Rename a container
               restart     Restart one or more containers
               rm          Remove one or more containers
               run         Create and run a new container from an image
@@ -274,6 +276,7 @@ public final class Main {
             case "restart" -> ContainerCommands.restart(cli, args, from);
             case "kill" -> ContainerCommands.kill(cli, args, from);
             case "rm" -> ContainerCommands.rm(cli, args, from);
+            case "rename" -> ContainerCommands.rename(cli, args, from);
             case "ps" -> ContainerCommands.ps(cli, "ps", args, from);
             case "logs" -> ContainerCommands.logs(cli, args, from);
             case "exec" -> ContainerCommands.exec(cli, args, from);
@@ -310,6 +313,7 @@ public final class Main {
             case "restart" -> ContainerCommands.restart(cli, args, next);
             case "kill" -> ContainerCommands.kill(cli, args, next);
             case "rm", "remove" -> ContainerCommands.rm(cli, args, next);
+            case "rename" -> ContainerCommands.rename(cli, args, next);
             case "ls", "list", "ps" -> ContainerCommands.ps(cli, "container ls", args, next);
             case "logs" -> ContainerCommands.logs(cli, args, next);
             case "exec" -> ContainerCommands.exec(cli, args, next);

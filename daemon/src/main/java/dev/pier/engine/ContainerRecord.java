@@ -29,6 +29,12 @@ public record ContainerRecord(String id, String name, Instant created, String im
             exposedPorts = exposedPorts == null ? List.of() : exposedPorts;
         }
 
+        public Settings withLinks(List<String> value) {
+            return new Settings(cmd, entrypoint, env, workingDir, user, hostname, domainname, tty, openStdin, labels,
+                    exposedPorts, networkMode, endpoints, autoRemove, restartPolicy, restartRetries, capAdd, capDrop,
+                    privileged, dns, dnsSearch, dnsOptions, extraHosts, value, runtime, args, portBindings, publishAllPorts);
+        }
+
         public Settings withEndpoints(Map<String, EndpointRequest> value) {
             return new Settings(cmd, entrypoint, env, workingDir, user, hostname, domainname, tty, openStdin, labels,
                     exposedPorts, networkMode, value, autoRemove, restartPolicy, restartRetries, capAdd, capDrop,
@@ -50,6 +56,10 @@ public record ContainerRecord(String id, String name, Instant created, String im
     public record Attachment(String networkId, String networkName, String endpointId, String interfaceName,
                              String hostInterfaceName, String mac, String ipv4, int ipv4PrefixLength, String gatewayV4,
                              String ipv6, int ipv6PrefixLength, String gatewayV6, List<String> aliases) {}
+
+    public ContainerRecord withName(String n) {
+        return new ContainerRecord(id, n, created, imageId, imageName, settings, state, attachments, sandboxName, ports);
+    }
 
     public ContainerRecord withState(RunState s) {
         return new ContainerRecord(id, name, created, imageId, imageName, settings, s, attachments, sandboxName, ports);

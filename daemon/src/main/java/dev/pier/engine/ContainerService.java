@@ -612,6 +612,44 @@ public final class ContainerService {
         return byName != null ? byName : endpoints.get(network.id());
     }
 
+    // ------------------------------------------------------------------ rename
+
+    /**
+     * `rename`: the embedded resolvers answer to the new name at once (and no longer to the old), and
+     * links to the container follow it under their aliases, as Docker's do. The container's own files
+     * keep its hostname, which a name never was.
+     */
+    public void rename(String ref, String newName) {
+        if (ref == null || ref.isEmpty() || newName == null || newName.isEmpty())
+            throw EngineException.invalid("Neither old nor new names may be empty");
+        String id = require(ref).id();
+        String name = Names.validate(newName);
+        String oldName;
+        synchronized (lock(id)) {
+            synchronized (this) { // names are unique across containers: the same lock as create's
+                ContainerRecord r = byId.get(id);
+                if (r == null) throw EngineException.notFound("No such container: " + ref);
+                oldName = r.name();
+                if (oldName.equals(name)) throw EngineException.invalid("Renaming a container with the same name as its current name");
+                for (ContainerRecord other : byId.values()) {
+                    if (other.name().equals(name))
+                        throw EngineException.conflict("Error when allocating new name: Conflict. The container name \"/" + name
+                                + "\" is already in use by container \"" + other.id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
+                }
+                save(r.withName(name));
+            }
+        }
+        // Links name their target; each linker takes its own lock, never while holding another's.
+        for (ContainerRecord candidate : byId.values()) {
+            if (candidate.id().equals(id) || Links.renamed(candidate.settings().links(), oldName, name) == null) continue;
+            synchronized (lock(candidate.id())) {
+                ContainerRecord linker = byId.get(candidate.id());
+                List<String> links = linker == null ? null : Links.renamed(linker.settings().links(), oldName, name);
+                if (links != null) save(linker.withSettings(linker.settings().withLinks(links)));
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ connect, disconnect
 
     /** `network connect`: a running container gets its next interface at once; a stopped one at its next start. */

@@ -32,6 +32,25 @@ final class Links {
         return out;
     }
 
+    /**
+     * The links with every one to {@code oldName} pointed at {@code newName} under the same alias (a
+     * bare "--link db" keeps "db" as its alias); null when none names it.
+     */
+    static List<String> renamed(List<String> links, String oldName, String newName) {
+        if (links == null || links.isEmpty()) return null;
+        List<String> out = new ArrayList<>(links.size());
+        boolean changed = false;
+        for (var link : parse(links).entrySet()) {
+            if (link.getValue().equals(oldName)) {
+                out.add(newName + ":" + link.getKey());
+                changed = true;
+            } else {
+                out.add(link.getValue() + ":" + link.getKey());
+            }
+        }
+        return changed ? List.copyOf(out) : null;
+    }
+
     /** The names of the linked container's /etc/hosts line: the alias, its hostname, and its name unless that is the alias. */
     static List<String> hostNames(String alias, String targetHostname, String targetName) {
         List<String> names = new ArrayList<>(List.of(alias));

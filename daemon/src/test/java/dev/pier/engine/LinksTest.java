@@ -18,6 +18,15 @@ class LinksTest {
     }
 
     @Test
+    void aRenamedTargetKeepsEveryAliasAndOtherLinksStay() {
+        assertThat(Links.renamed(List.of("db:database", "/db:/web/memo", "db", "queue:q"), "db", "store"))
+                .containsExactly("store:database", "store:memo", "store:db", "queue:q");
+        assertThat(Links.renamed(List.of("queue:q"), "db", "store")).isNull();
+        assertThat(Links.renamed(List.of(), "db", "store")).isNull();
+        assertThat(Links.renamed(null, "db", "store")).isNull();
+    }
+
+    @Test
     void oneTcpPortGivesDockersSixVariablesThenTheNameThenTheLinkedEnvironmentWithoutHomeAndPath() {
         assertThat(Links.environment("/web/db", "172.17.0.5", List.of("5432/tcp"),
                 List.of("PATH=/usr/bin", "POSTGRES_DB=app", "HOME=/root", "EMPTY=", "NOVALUE")))

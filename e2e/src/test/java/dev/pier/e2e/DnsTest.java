@@ -296,6 +296,44 @@ class DnsTest {
     }
 
     @Test
+    void aRenamedContainerAnswersToItsNewNameAtOnceAndLinksFollowIt() {
+        run("web", front);
+        run("db", front);
+        String db = ip("db", front);
+        assertThat(lookup("web", "db")).containsExactly(db);
+        pier.pier("rename", "db", "store").ok();
+        assertThat(lookup("web", "store")).containsExactly(db);
+        assertThat(lookup("web", "db")).isEmpty();
+        assertThat(pointer("web", db)).isEqualTo("store." + front);
+        assertThat(pier.pier("ps", "--format", "{{.Names}}").ok().out()).contains("store\n").doesNotContain("db\n");
+
+        // A link names its target: renamed, the link follows it under the same alias.
+        run("app", front, "--link", "store:database");
+        assertThat(lookup("app", "database")).containsExactly(db);
+        pier.pier("container", "rename", "store", "vault").ok();
+        assertThat(lookup("app", "database")).containsExactly(db);
+        assertThat(pier.pier("inspect", "-f", "{{.HostConfig.Links}}", "app").ok().out()).contains("/vault:/app/database");
+        // On the default bridge too, where the link is a hosts line written at each start.
+        pier.pier("run", "-d", "--name", "cache", "busybox", "sleep", "300").ok();
+        run("client", "bridge", "--link", "cache");
+        pier.pier("rename", "cache", "cache2").ok();
+        pier.pier("restart", "-t", "0", "client").ok();
+        assertThat(pier.pier("exec", "client", "cat", "/etc/hosts").ok().out()).contains(ip("cache2", "bridge") + "\tcache ");
+
+        // Refusals change nothing.
+        Pier.Result taken = pier.pier("rename", "vault", "web");
+        assertThat(taken.exit()).isNotZero();
+        assertThat(taken.err()).contains("The container name \"/web\" is already in use");
+        assertThat(pier.pier("rename", "vault", "vault").err()).contains("same name as its current name");
+        assertThat(pier.pier("rename", "vault", "bad name!").err()).contains("Invalid container name (bad name!)");
+        assertThat(pier.pier("rename", "nosuch", "other").err()).contains("No such container: nosuch");
+        Pier.Result usage = pier.pier("rename", "vault");
+        assertThat(usage.exit()).isNotZero();
+        assertThat(usage.err()).contains("requires 2 arguments");
+        assertThat(lookup("web", "vault")).containsExactly(db);
+    }
+
+    @Test
     void changesShowAtOnce() {
         run("web", front);
         run("late", back);

@@ -171,6 +171,14 @@ class DockerCliTest {
         assertThat(lookup.exit()).as(lookup.toString()).isZero();
         assertThat(lookup.out()).contains(bIp);
         assertThat(docker("exec", b, "ping", "-c", "1", "-W", "2", a).ok().out()).contains("1 packets received");
+        // Docker's rename: the new name answers at once; a taken one is refused.
+        String renamed = name("b2");
+        docker("rename", b, renamed).ok();
+        assertThat(docker("exec", a, "nslookup", "-type=a", renamed).ok().out()).contains(bIp);
+        Pier.Result taken = docker("rename", renamed, a);
+        assertThat(taken.exit()).isEqualTo(1);
+        assertThat(taken.err()).contains("is already in use by container");
+        b = renamed;
 
         // The network lists its containers, and a network with containers cannot go.
         assertThat(docker("network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", app).ok().out()).contains(a).contains(b);

@@ -19,7 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** run, create, start, stop, restart, kill, rm, ps, logs, exec, port, wait. */
+/** run, create, start, stop, restart, kill, rm, rename, ps, logs, exec, port, wait. */
 public final class ContainerCommands {
     private ContainerCommands() {
     }
@@ -575,6 +575,20 @@ public final class ContainerCommands {
 
     private static byte[] utf8(CharSequence text) {
         return text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    // ---- rename ------------------------------------------------------------------------------------
+
+    public static int rename(Cli cli, String[] args, int from) throws CliError, IOException {
+        FlagSet flags = new FlagSet("rename", "CONTAINER NEW_NAME", "Rename a container")
+                .aliases("pier container rename, pier rename");
+        Parsed p = flags.parse(args, from);
+        p.exactArgs(2);
+        if (p.arg(0).isBlank() || p.arg(1).isBlank()) throw new CliError.Failure("Error: Neither old nor new names may be empty");
+        try (Response response = cli.api().request("POST", path(p.arg(0), "/rename" + new Query().add("name", p.arg(1))), null, null).check()) {
+            response.bytes();
+        }
+        return 0;
     }
 
     // ---- port --------------------------------------------------------------------------------------

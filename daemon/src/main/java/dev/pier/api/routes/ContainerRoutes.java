@@ -29,7 +29,7 @@ import java.util.Map;
 
 import static dev.pier.api.routes.Errors.mapped;
 
-/** /containers/...: create, start, stop, kill, wait, logs, attach, inspect, list, remove. */
+/** /containers/...: create, start, stop, kill, wait, logs, attach, rename, inspect, list, remove. */
 public final class ContainerRoutes {
     private final ContainerService containers;
     private final Path dataRoot;
@@ -61,6 +61,10 @@ public final class ContainerRoutes {
         router.post("/containers/{id}/wait", mapped(this::waitFor));
         router.get("/containers/{id}/logs", mapped(this::logs));
         router.post("/containers/{id}/attach", mapped(this::attach));
+        router.post("/containers/{id}/rename", mapped(r -> {
+            containers.rename(r.pathParam("id"), r.query("name", ""));
+            return Response.noContent();
+        }));
         router.post("/containers/{id}/resize", mapped(r -> {
             containers.resize(r.pathParam("id"), r.queryInt("h", 0), r.queryInt("w", 0));
             return Response.empty(200);
