@@ -327,6 +327,19 @@ class PortsTest {
         assertThat(pier.pier("inspect", "-f", "{{json .NetworkSettings.Ports}}", quiet).ok().out().strip())
                 .isEqualTo("{\"7000/tcp\":null}");
         assertThat(pier.pier("ps", "--filter", "id=" + quiet, "--format", "{{.Ports}}").ok().out().strip()).isEqualTo("7000/tcp");
+        // ps filters by published and by exposed container ports, as Docker's does (ranges too).
+        String published = pier.pier("ps", "-q", "--no-trunc", "--filter", "publish=90/udp").ok().out().strip();
+        assertThat(published).isEqualTo(id);
+        assertThat(pier.pier("ps", "-q", "--no-trunc", "--filter", "publish=85-95/udp").ok().out().strip()).isEqualTo(id);
+        assertThat(pier.pier("ps", "-q", "--filter", "publish=90").ok().out()).as("tcp unless told").isBlank();
+        assertThat(pier.pier("ps", "-q", "--no-trunc", "--filter", "expose=7000").ok().out().strip()).isEqualTo(quiet);
+        assertThat(pier.pier("ps", "-q", "--no-trunc", "--filter", "publish=7000").ok().out()).isBlank();
+        // and by order of creation.
+        assertThat(pier.pier("ps", "-q", "--no-trunc", "--filter", "since=" + id).ok().out().strip()).isEqualTo(quiet);
+        assertThat(pier.pier("ps", "-q", "--no-trunc", "--filter", "before=" + quiet, "--filter", "publish=80").ok().out().strip()).isEqualTo(id);
+        Pier.Result hostPart = pier.pier("ps", "--filter", "publish=8080:80");
+        assertThat(hostPart.exit()).isNotZero();
+        assertThat(hostPart.err()).contains("filter for 'publish' should not contain ':'");
     }
 
     @Test

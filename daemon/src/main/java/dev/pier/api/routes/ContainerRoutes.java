@@ -176,21 +176,15 @@ public final class ContainerRoutes {
 
     private Response list(Request r) {
         boolean all = r.queryBool("all");
-        Filters f = Filters.parse(r.query("filters", ""), List.of("name", "id", "status", "label", "network", "ancestor", "exited"));
+        Filters f = Filters.parse(r.query("filters", ""), ContainerFilters.KEYS);
+        var matching = ContainerFilters.of(f, containers);
         if (f.values().containsKey("status") || f.values().containsKey("exited")) all = true;
         boolean everything = all;
         Instant now = Instant.now();
         List<Object> out = new ArrayList<>();
         containers.list().stream()
                 .filter(c -> everything || c.state().running())
-                .filter(c -> f.matches("name", n -> c.name().contains(n.startsWith("/") ? n.substring(1) : n)))
-                .filter(c -> f.matches("id", c.id()::startsWith))
-                .filter(c -> f.matches("status", ContainerWire.status(c)::equals))
-                .filter(c -> f.matches("exited", x -> !c.state().running() && c.state().status() == ContainerRecord.Status.EXITED
-                        && String.valueOf(c.state().exitCode()).equals(x)))
-                .filter(c -> f.matches("label", l -> Filters.labelMatches(c.settings().labels(), l)))
-                .filter(c -> f.matches("ancestor", a -> a.equals(c.imageName()) || c.imageId().contains(a)))
-                .filter(c -> f.matches("network", n -> c.attachments().stream().anyMatch(a -> a.networkName().equals(n) || a.networkId().startsWith(n))))
+                .filter(matching)
                 .sorted(Comparator.comparing(ContainerRecord::created).reversed())
                 .forEach(c -> out.add(ContainerWire.summary(c, now)));
         return Response.ok(out);
