@@ -395,6 +395,22 @@ class DockerCliTest {
         String out = docker("network", "prune", "-f").ok().out();
         assertThat(out).contains("Deleted Networks:").contains(idle).doesNotContain(used);
         assertThat(docker("network", "ls", "--format", "{{.Name}}").ok().out()).contains(used).doesNotContain(idle);
+
+        // Filters choose among the unused ones: by label, by its absence, by age; an unknown one is refused.
+        String blue = name("blue"), green = name("green"), plain = name("plain");
+        docker("network", "create", "--label", "team=blue", "--label", "tier=db", blue).ok();
+        docker("network", "create", "--label", "team=green", green).ok();
+        docker("network", "create", plain).ok();
+        Pier.Result bogus = docker("network", "prune", "-f", "--filter", "colour=red");
+        assertThat(bogus.exit()).isNotZero();
+        assertThat(bogus.err()).contains("invalid filter 'colour'");
+        assertThat(docker("network", "prune", "-f", "--filter", "until=1h").ok().out()).as("all younger than an hour").doesNotContain(blue);
+        assertThat(docker("network", "prune", "-f", "--filter", "label=team=blue", "--filter", "label=tier=web").ok().out())
+                .as("every label must match").doesNotContain(blue);
+        assertThat(docker("network", "prune", "-f", "--filter", "label=team=blue", "--filter", "label=tier").ok().out())
+                .contains(blue).doesNotContain(green).doesNotContain(plain);
+        assertThat(docker("network", "prune", "-f", "--filter", "label!=team").ok().out()).contains(plain).doesNotContain(green);
+        assertThat(docker("network", "ls", "--format", "{{.Name}}").ok().out()).contains(green).contains(used);
     }
 
     private void sleeperOnDefault(String container) {

@@ -42,7 +42,7 @@ final class ContainerFilters {
                 && f.matches("status", ContainerWire.status(c)::equals)
                 && f.matches("exited", x -> !c.state().running() && c.state().status() == ContainerRecord.Status.EXITED
                         && String.valueOf(c.state().exitCode()).equals(x))
-                && f.matches("label", l -> Filters.labelMatches(c.settings().labels(), l))
+                && f.labelsMatch("label", c.settings().labels())
                 && f.matches("ancestor", a -> a.equals(c.imageName()) || c.imageId().contains(a))
                 && f.matches("network", n -> c.attachments().stream().anyMatch(a -> a.networkName().equals(n) || a.networkId().startsWith(n)))
                 && (publish == null || published(c).stream().anyMatch(publish::contains))

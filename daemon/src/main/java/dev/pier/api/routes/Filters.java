@@ -40,6 +40,12 @@ record Filters(Map<String, List<String>> values) {
         return v == null || v.stream().anyMatch(test);
     }
 
+    /** Docker's labels filter: every value given ("key" present, or "key=value") must match; true when the key is absent. */
+    boolean labelsMatch(String key, Map<String, String> labels) {
+        List<String> v = values.get(key);
+        return v == null || v.stream().allMatch(l -> labelMatches(labels, l));
+    }
+
     /** Docker's label filter: "key" (present) or "key=value". */
     static boolean labelMatches(Map<String, String> labels, String filter) {
         int eq = filter.indexOf('=');

@@ -13,6 +13,7 @@ import dev.pier.engine.NetworkRecord;
 import dev.pier.engine.NetworkService;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -40,9 +41,16 @@ public final class NetworkRoutes {
             return Response.noContent();
         }));
         router.post("/networks/prune", mapped(r -> {
+            // Docker's prune filters: created before `until`, with (label) or without (label!) labels.
+            Filters f = Filters.parse(r.query("filters", ""), List.of("until", "label", "label!"));
+            Instant now = Instant.now();
+            List<Instant> until = f.values().getOrDefault("until", List.of()).stream().map(u -> Until.parse(u, now)).toList();
             List<String> deleted = new ArrayList<>();
             for (NetworkRecord n : networks.list()) {
                 if (n.predefined() || containers.hasEndpoints(n.id())) continue;
+                if (until.stream().anyMatch(u -> !n.created().isBefore(u))) continue;
+                if (!f.labelsMatch("label", n.labels())) continue;
+                if (f.values().containsKey("label!") && f.labelsMatch("label!", n.labels())) continue;
                 try {
                     networks.remove(n.id(), containers::hasEndpoints);
                     deleted.add(n.name());
@@ -72,7 +80,7 @@ public final class NetworkRoutes {
                 .filter(n -> f.matches("id", n.id()::startsWith))
                 .filter(n -> f.matches("driver", n.driver()::equals))
                 .filter(n -> f.matches("scope", "local"::equals))
-                .filter(n -> f.matches("label", l -> Filters.labelMatches(n.labels(), l)))
+                .filter(n -> f.labelsMatch("label", n.labels()))
                 .filter(n -> f.matches("type", t -> switch (t) {
                     case "custom" -> !n.predefined();
                     case "builtin" -> n.predefined();
