@@ -85,6 +85,7 @@ public final class Main {
               logs        Fetch the logs of a container
               ls          List containers
               port        List port mappings or a specific mapping for the container
+              prune       Remove all stopped containers
               rename      Rename a container
               restart     Restart one or more containers
               rm          Remove one or more containers
@@ -314,6 +315,7 @@ public final class Main {
             case "kill" -> ContainerCommands.kill(cli, args, next);
             case "rm", "remove" -> ContainerCommands.rm(cli, args, next);
             case "rename" -> ContainerCommands.rename(cli, args, next);
+            case "prune" -> ContainerCommands.prune(cli, args, next);
             case "ls", "list", "ps" -> ContainerCommands.ps(cli, "container ls", args, next);
             case "logs" -> ContainerCommands.logs(cli, args, next);
             case "exec" -> ContainerCommands.exec(cli, args, next);

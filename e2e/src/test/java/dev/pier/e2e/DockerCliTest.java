@@ -413,6 +413,29 @@ class DockerCliTest {
         assertThat(docker("network", "ls", "--format", "{{.Name}}").ok().out()).contains(green).contains(used);
     }
 
+    @Test
+    void containerPruneRemovesStoppedContainersOnlyAndHonoursFilters() {
+        String running = name("running"), done = name("done"), kept = name("kept"), fresh = name("fresh");
+        docker("run", "-d", "--name", running, "busybox", "sleep", "60").ok();
+        docker("run", "--name", done, "--label", "job=batch", "busybox", "true").ok();
+        docker("run", "--name", kept, "--label", "job=keep", "busybox", "true").ok();
+        docker("create", "--name", fresh, "busybox", "true").ok();
+        Pier.Result bogus = docker("container", "prune", "-f", "--filter", "colour=red");
+        assertThat(bogus.exit()).isNotZero();
+        assertThat(bogus.err()).contains("invalid filter 'colour'");
+        String doneId = docker("inspect", "-f", "{{.Id}}", done).ok().out().strip();
+        assertThat(docker("container", "prune", "-f", "--filter", "label=job=batch").ok().out())
+                .contains("Deleted Containers:\n" + doneId + "\n");
+        // pier's own CLI: every stopped one left, whatever its labels; the running one stays.
+        String out = pier.pier("container", "prune", "--force").ok().out();
+        assertThat(out).contains("Deleted Containers:").contains("Total reclaimed space: 0B");
+        assertThat(docker("ps", "-a", "--format", "{{.Names}}").ok().out().strip()).isEqualTo(running);
+        // Without --force it asks, and no "yes" (here, no input at all) removes nothing.
+        docker("stop", "-t", "0", running).ok();
+        assertThat(pier.pier("container", "prune").ok().out()).contains("WARNING! This will remove all stopped containers.");
+        assertThat(docker("ps", "-aq").ok().out()).isNotBlank();
+    }
+
     private void sleeperOnDefault(String container) {
         docker("run", "-d", "--name", container, "busybox", "sleep", "60").ok();
     }

@@ -19,7 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** run, create, start, stop, restart, kill, rm, rename, ps, logs, exec, port, wait. */
+/** run, create, start, stop, restart, kill, rm, prune, rename, ps, logs, exec, port, wait. */
 public final class ContainerCommands {
     private ContainerCommands() {
     }
@@ -575,6 +575,25 @@ public final class ContainerCommands {
 
     private static byte[] utf8(CharSequence text) {
         return text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    // ---- prune -------------------------------------------------------------------------------------
+
+    public static int prune(Cli cli, String[] args, int from) throws CliError, IOException {
+        FlagSet flags = new FlagSet("container prune", "[OPTIONS]", "Remove all stopped containers")
+                .list("filter", (char) 0, "Provide filter values (e.g. \"until=<timestamp>\")")
+                .bool("force", 'f', "Do not prompt for confirmation");
+        Parsed p = flags.parse(args, from);
+        p.noArgs();
+        if (!p.bool("force") && !Support.confirmed(cli, "This will remove all stopped containers.")) {
+            return 0;
+        }
+        String filters = Support.filters(flags, p.list("filter"));
+        String query = filters == null ? "" : new Query().add("filters", filters).toString();
+        Map<String, Object> report = Json.object(cli.api().postJson("/containers/prune" + query, null));
+        Support.printDeleted(cli, "Deleted Containers", Json.array(report.get("ContainersDeleted")));
+        cli.out().println("Total reclaimed space: 0B");
+        return 0;
     }
 
     // ---- rename ------------------------------------------------------------------------------------

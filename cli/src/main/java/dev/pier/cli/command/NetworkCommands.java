@@ -13,10 +13,8 @@ import dev.pier.cli.http.ApiClient.Query;
 import dev.pier.cli.http.Response;
 import dev.pier.cli.json.Json;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -379,29 +377,13 @@ public final class NetworkCommands {
                 .bool("force", 'f', "Do not prompt for confirmation");
         Parsed p = flags.parse(args, from);
         p.noArgs();
-        if (!p.bool("force")) {
-            cli.out().print("WARNING! This will remove all custom networks not used by at least one container.\n"
-                    + "Are you sure you want to continue? [y/N] ");
-            cli.out().flush();
-            String answer = new BufferedReader(new InputStreamReader(cli.in(), StandardCharsets.UTF_8)).readLine();
-            if (answer == null || !(answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"))) {
-                if (answer == null) {
-                    cli.out().println();
-                }
-                return 0;
-            }
+        if (!p.bool("force") && !Support.confirmed(cli, "This will remove all custom networks not used by at least one container.")) {
+            return 0;
         }
         String filters = Support.filters(flags, p.list("filter"));
         String query = filters == null ? "" : new Query().add("filters", filters).toString();
         Map<String, Object> report = Json.object(cli.api().postJson("/networks/prune" + query, null));
-        List<Object> deleted = Json.array(report.get("NetworksDeleted"));
-        if (!deleted.isEmpty()) {
-            StringBuilder out = new StringBuilder("Deleted Networks:\n");
-            for (Object name : deleted) {
-                out.append(Json.string(name)).append('\n');
-            }
-            cli.out().println(out);
-        }
+        Support.printDeleted(cli, "Deleted Networks", Json.array(report.get("NetworksDeleted")));
         return 0;
     }
 

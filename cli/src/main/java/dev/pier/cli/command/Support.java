@@ -8,11 +8,15 @@ import dev.pier.cli.format.TemplateException;
 import dev.pier.cli.json.Json;
 import dev.pier.cli.json.JsonIndent;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Small pieces several commands share: filters, inspect output, error collection. */
+/** Small pieces several commands share: filters, inspect output, error collection, the prune prompt. */
 final class Support {
     private Support() {
     }
@@ -76,6 +80,23 @@ final class Support {
             out.append('\n');
         }
         cli.out().print(out);
+    }
+
+    /** A prune's question, as Docker asks it: true only for "y" or "yes" on stdin. */
+    static boolean confirmed(Cli cli, String warning) throws IOException {
+        cli.out().print("WARNING! " + warning + "\nAre you sure you want to continue? [y/N] ");
+        cli.out().flush();
+        String answer = new BufferedReader(new InputStreamReader(cli.in(), StandardCharsets.UTF_8)).readLine();
+        if (answer == null) cli.out().println();
+        return answer != null && (answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));
+    }
+
+    /** A prune's report: the heading and one line per deleted object, nothing when none was. */
+    static void printDeleted(Cli cli, String heading, List<Object> deleted) {
+        if (deleted.isEmpty()) return;
+        StringBuilder out = new StringBuilder(heading).append(":\n");
+        for (Object name : deleted) out.append(Json.string(name)).append('\n');
+        cli.out().println(out);
     }
 
     /** Prints the collected per-object errors (Docker prints them after the output) and fails. */

@@ -29,7 +29,7 @@ import java.util.Map;
 
 import static dev.pier.api.routes.Errors.mapped;
 
-/** /containers/...: create, start, stop, kill, wait, logs, attach, rename, inspect, list, remove. */
+/** /containers/...: create, start, stop, kill, wait, logs, attach, rename, inspect, list, remove, prune. */
 public final class ContainerRoutes {
     private final ContainerService containers;
     private final Path dataRoot;
@@ -42,6 +42,7 @@ public final class ContainerRoutes {
     public void register(Router router) {
         router.post("/containers/create", mapped(this::create));
         router.get("/containers/json", mapped(this::list));
+        router.post("/containers/prune", mapped(this::prune));
         router.get("/containers/{id}/json", mapped(this::inspect));
         router.post("/containers/{id}/start", mapped(r -> { containers.start(r.pathParam("id")); return Response.noContent(); }));
         router.post("/containers/{id}/stop", mapped(r -> {
@@ -187,6 +188,25 @@ public final class ContainerRoutes {
                 .filter(matching)
                 .sorted(Comparator.comparing(ContainerRecord::created).reversed())
                 .forEach(c -> out.add(ContainerWire.summary(c, now)));
+        return Response.ok(out);
+    }
+
+    /** Every container that is not running (and matches the filters) goes, as with `rm` of each. */
+    private Response prune(Request r) {
+        PruneFilters f = PruneFilters.parse(r.query("filters", ""));
+        List<String> deleted = new ArrayList<>();
+        for (ContainerRecord c : containers.list()) {
+            if (c.state().running() || !f.matches(c.created(), c.settings().labels())) continue;
+            try {
+                containers.remove(c.id(), false);
+                deleted.add(c.id());
+            } catch (EngineException e) {
+                // started or removed meanwhile
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ContainersDeleted", deleted);
+        out.put("SpaceReclaimed", 0);
         return Response.ok(out);
     }
 

@@ -13,7 +13,6 @@ import dev.pier.engine.NetworkRecord;
 import dev.pier.engine.NetworkService;
 
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -41,16 +40,10 @@ public final class NetworkRoutes {
             return Response.noContent();
         }));
         router.post("/networks/prune", mapped(r -> {
-            // Docker's prune filters: created before `until`, with (label) or without (label!) labels.
-            Filters f = Filters.parse(r.query("filters", ""), List.of("until", "label", "label!"));
-            Instant now = Instant.now();
-            List<Instant> until = f.values().getOrDefault("until", List.of()).stream().map(u -> Until.parse(u, now)).toList();
+            PruneFilters f = PruneFilters.parse(r.query("filters", ""));
             List<String> deleted = new ArrayList<>();
             for (NetworkRecord n : networks.list()) {
-                if (n.predefined() || containers.hasEndpoints(n.id())) continue;
-                if (until.stream().anyMatch(u -> !n.created().isBefore(u))) continue;
-                if (!f.labelsMatch("label", n.labels())) continue;
-                if (f.values().containsKey("label!") && f.labelsMatch("label!", n.labels())) continue;
+                if (n.predefined() || containers.hasEndpoints(n.id()) || !f.matches(n.created(), n.labels())) continue;
                 try {
                     networks.remove(n.id(), containers::hasEndpoints);
                     deleted.add(n.name());
