@@ -8,12 +8,18 @@ import java.util.Map;
  * A network as the engine keeps it.
  *
  * @param interfaceName the bridge interface (bridge driver), "" for host/null
- * @param existingBridge the bridge belongs to the administrator (`-b br0`): never created or deleted
+ * @param existingBridge the bridge belongs to the administrator (`-b br0`, or a network created on a
+ *                       bridge that was there): never created or deleted
+ * @param foundGateways  gateway addresses such a bridge already had: left on it when the network goes
  */
 public record NetworkRecord(String id, String name, String driver, Instant created, boolean internal, boolean attachable,
                             boolean enableIpv6, List<IpamEntry> ipam, Map<String, String> options,
                             Map<String, String> labels, String interfaceName, int mtu, boolean predefined,
-                            boolean existingBridge) {
+                            boolean existingBridge, List<String> foundGateways) {
+    public NetworkRecord {
+        foundGateways = foundGateways == null ? List.of() : List.copyOf(foundGateways); // records stored before it existed
+    }
+
     /** One subnet of a network, as given or chosen. */
     public record IpamEntry(String subnet, String gateway, String ipRange, Map<String, String> auxAddresses) {}
 

@@ -35,6 +35,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * and the firewall kept in step. Endpoints are plugged and unplugged here; containers decide when.
  */
 public final class NetworkService {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(NetworkService.class.getName());
     /** What the daemon was told about its default bridge. */
     public record DefaultBridge(String interfaceName, String bip, boolean existing, int mtu, boolean icc,
                                 boolean masquerade) {}
@@ -67,7 +68,14 @@ public final class NetworkService {
         if (bridge != null) ensureDefaultBridge(bridge);
         for (NetworkRecord r : byId.values()) {
             allocators.put(r.id(), newAllocators(r));
-            driver(r).createNetwork(plan(r));
+            try {
+                driver(r).createNetwork(plan(r));
+            } catch (RuntimeException e) {
+                // A user network on the administrator's bridge, which went while Pier was down: Pier does not
+                // make it again (it was never Pier's); its containers fail to join with the reason.
+                if (r.predefined() || !r.existingBridge()) throw e;
+                LOG.warning("network " + r.name() + ": " + e.getMessage());
+            }
         }
         syncFirewall();
     }
@@ -75,7 +83,7 @@ public final class NetworkService {
     private void ensurePredefined(String name, String driver, String iface, int mtu, List<NetworkRecord.IpamEntry> ipam) {
         if (find(name).isPresent()) return;
         NetworkRecord r = new NetworkRecord(newId(), name, driver, Instant.now(), false, false, false,
-                ipam == null ? List.of() : ipam, Map.of(), Map.of(), iface, mtu, true, false);
+                ipam == null ? List.of() : ipam, Map.of(), Map.of(), iface, mtu, true, false, List.of());
         records.put(r.id(), r);
         byId.put(r.id(), r);
     }
@@ -92,7 +100,7 @@ public final class NetworkService {
         options.put(NetworkRecord.MTU, String.valueOf(bridge.mtu()));
         NetworkRecord r = new NetworkRecord(existing.map(NetworkRecord::id).orElseGet(NetworkService::newId), "bridge", "bridge",
                 existing.map(NetworkRecord::created).orElseGet(Instant::now), false, false, false, List.of(entry), options,
-                Map.of(), bridge.interfaceName(), bridge.mtu(), true, bridge.existing());
+                Map.of(), bridge.interfaceName(), bridge.mtu(), true, bridge.existing(), List.of());
         records.put(r.id(), r);
         byId.put(r.id(), r);
     }
@@ -118,6 +126,11 @@ public final class NetworkService {
 
     /** Subnets taken by Pier's networks and by the host's routes (other than default routes). */
     public List<Subnet> inUseSubnets() {
+        return inUseSubnets(0);
+    }
+
+    /** The same, but for the routes through interface {@code exceptOutIndex} (0: none excepted). */
+    private List<Subnet> inUseSubnets(int exceptOutIndex) {
         List<Subnet> used = new ArrayList<>();
         for (NetworkRecord r : byId.values()) {
             for (var e : r.ipam()) used.add(Subnet.parse(e.subnet()));
@@ -126,6 +139,7 @@ public final class NetworkService {
         // no dump of every link to tell them apart (it waits for the kernel's lock, held by deletions).
         for (Route route : host.routes(0)) {
             if (route.isDefault() || route.table() != Route.MAIN_TABLE) continue;
+            if (exceptOutIndex != 0 && route.outIndex() == exceptOutIndex) continue;
             Subnet s = Subnet.of(route.destination().address(), route.destination().prefixLength());
             if (!used.contains(s)) used.add(s);
         }
@@ -209,10 +223,23 @@ public final class NetworkService {
             if (other.interfaceName().equals(iface))
                 throw EngineException.conflict("bridge name " + iface + " is already used by network " + other.name());
         }
-        List<NetworkRecord.IpamEntry> ipam = planIpam(req.ipam() == null ? List.of() : req.ipam(), req.enableIpv6());
+        // A bridge that is already there is the administrator's (Pier's own have no record-less life):
+        // the network uses it, its own subnet included, and never deletes it or the addresses it had.
+        dev.pier.linux.Link found = host.link(iface).orElse(null);
+        if (found != null && !found.kind().equals("bridge"))
+            throw EngineException.invalid("interface " + iface + " exists and is not a bridge");
+        List<NetworkRecord.IpamEntry> ipam = planIpam(req.ipam() == null ? List.of() : req.ipam(), req.enableIpv6(),
+                found == null ? 0 : found.index());
+        List<String> foundGateways = List.of();
+        if (found != null) {
+            java.util.Set<String> present = new java.util.HashSet<>();
+            for (int family : new int[]{4, 6})
+                for (var a : host.addresses(family, found.index())) present.add(a.prefix().toString());
+            foundGateways = gateways(ipam).stream().map(IpPrefix::toString).filter(present::contains).toList();
+        }
         NetworkRecord record = new NetworkRecord(id, name, driver, Instant.now(), req.internal(), req.attachable(),
                 req.enableIpv6() || ipam.stream().anyMatch(e -> e.subnet().contains(":")), ipam, options,
-                req.labels() == null ? Map.of() : Map.copyOf(req.labels()), iface, mtu, false, false);
+                req.labels() == null ? Map.of() : Map.copyOf(req.labels()), iface, mtu, false, found != null, foundGateways);
         List<SubnetAllocator> allocs = newAllocators(record);
         // The record's fsync and the kernel's work overlap: a crash in between leaves a record whose
         // bridge the next start creates, never a bridge without a record.
@@ -239,9 +266,12 @@ public final class NetworkService {
         return record;
     }
 
-    /** Validates given subnets (families, overlaps, gateway/range/aux) and fills in free pools where none was given. */
-    private List<NetworkRecord.IpamEntry> planIpam(List<NetworkRecord.IpamEntry> given, boolean ipv6) {
-        List<Subnet> inUse = new ArrayList<>(inUseSubnets());
+    /**
+     * Validates given subnets (families, overlaps, gateway/range/aux) and fills in free pools where none was given.
+     * {@code ownBridge}: the index of the existing bridge the network goes on (0: none), whose routes are its own.
+     */
+    private List<NetworkRecord.IpamEntry> planIpam(List<NetworkRecord.IpamEntry> given, boolean ipv6, int ownBridge) {
+        List<Subnet> inUse = new ArrayList<>(inUseSubnets(ownBridge));
         List<NetworkRecord.IpamEntry> out = new ArrayList<>();
         boolean haveV4 = false, haveV6 = false;
         for (NetworkRecord.IpamEntry e : given) {
@@ -344,16 +374,24 @@ public final class NetworkService {
     }
 
     public NetworkPlan plan(NetworkRecord r) {
-        List<IpPrefix> gateways = new ArrayList<>();
         List<IpPrefix> subnets = new ArrayList<>();
         for (var e : r.ipam()) {
             Subnet s = Subnet.parse(e.subnet());
             subnets.add(new IpPrefix(s.networkAddress(), s.prefixLength()));
-            if (e.gateway() != null && !e.gateway().isEmpty())
-                gateways.add(new IpPrefix(IpPrefix.parseAddress(e.gateway()), s.prefixLength()));
         }
-        return new NetworkPlan(r.id(), r.name(), r.driver(), r.interfaceName(), r.mtu(), gateways, subnets, r.internal(),
-                r.option(NetworkRecord.ENABLE_MASQUERADE, true), r.option(NetworkRecord.ENABLE_ICC, true), r.existingBridge());
+        return new NetworkPlan(r.id(), r.name(), r.driver(), r.interfaceName(), r.mtu(), gateways(r.ipam()), subnets, r.internal(),
+                r.option(NetworkRecord.ENABLE_MASQUERADE, true), r.option(NetworkRecord.ENABLE_ICC, true), r.existingBridge(),
+                r.foundGateways().stream().map(IpPrefix::parse).toList());
+    }
+
+    /** The gateway of each subnet, with the subnet's prefix length: the addresses the host takes on the bridge. */
+    private static List<IpPrefix> gateways(List<NetworkRecord.IpamEntry> ipam) {
+        List<IpPrefix> gateways = new ArrayList<>();
+        for (var e : ipam) {
+            if (e.gateway() != null && !e.gateway().isEmpty())
+                gateways.add(new IpPrefix(IpPrefix.parseAddress(e.gateway()), Subnet.parse(e.subnet()).prefixLength()));
+        }
+        return gateways;
     }
 
     public void syncFirewall() {

@@ -12,7 +12,13 @@ import java.util.List;
  * @param gateways      addresses the host takes on the bridge, with the subnet's prefix length
  * @param subnets       every subnet of the network (both families)
  * @param existing      true when the bridge was made by someone else (`-b br0`): never create or delete it
+ * @param keptGateways  gateways such a bridge had before the network: never removed from it
  */
 public record NetworkPlan(String id, String name, String driver, String interfaceName, int mtu, List<IpPrefix> gateways,
                           List<IpPrefix> subnets, boolean internal, boolean masquerade, boolean interContainer,
-                          boolean existing) {}
+                          boolean existing, List<IpPrefix> keptGateways) {
+    public NetworkPlan(String id, String name, String driver, String interfaceName, int mtu, List<IpPrefix> gateways,
+                       List<IpPrefix> subnets, boolean internal, boolean masquerade, boolean interContainer, boolean existing) {
+        this(id, name, driver, interfaceName, mtu, gateways, subnets, internal, masquerade, interContainer, existing, List.of());
+    }
+}

@@ -136,6 +136,44 @@ class UserNetworksTest {
         assertThat(ips).hasSize(100).allMatch(a -> a.startsWith(net + "5."));
     }
 
+    /**
+     * The administrator's bridge with an address of its own (what pipework does by hand): a network
+     * on it takes its subnet and address, puts a running container there with a fixed address, and
+     * when it goes leaves the bridge and its address as they were. Docker deletes such a bridge.
+     */
+    @Test
+    void aNetworkOnTheAdministratorsBridgeUsesItAndLeavesIt() {
+        String bridge = pier.prefix + "-adm", dummy = pier.prefix + "-dum", lan = pier.prefix + "-lan", lan2 = pier.prefix + "-lan2";
+        Pier.sh("ip link add " + bridge + " type bridge && ip addr add " + net + "20.1/24 dev " + bridge + " && ip link set " + bridge + " up").ok();
+        try {
+            pier.pier("network", "create", "-o", "com.docker.network.bridge.name=" + bridge, "--subnet", net + "20.0/24",
+                    "--gateway", net + "20.1", lan).ok();
+            pier.pier("run", "-d", "--name", "lanhost", "busybox", "sleep", "60").ok();
+            pier.pier("network", "connect", "--ip", net + "20.40", lan, "lanhost").ok();
+            assertThat(Pier.sh("ping -c 1 -W 2 " + net + "20.40").ok().out()).contains("1 received");
+            assertThat(pier.pier("exec", "lanhost", "ping", "-c", "1", "-W", "2", net + "20.1").ok().out()).contains("1 packets received");
+            pier.pier("network", "disconnect", lan, "lanhost").ok();
+            pier.pier("network", "rm", lan).ok();
+            assertThat(Pier.sh("ip -o -4 addr show dev " + bridge).ok().out()).contains(net + "20.1/24");
+
+            // Without a gateway of its own, the network adds one and takes only that one back.
+            pier.pier("network", "create", "-o", "com.docker.network.bridge.name=" + bridge, "--subnet", net + "21.0/24", lan2).ok();
+            assertThat(Pier.sh("ip -o -4 addr show dev " + bridge).ok().out()).contains(net + "21.1/24").contains(net + "20.1/24");
+            pier.pier("network", "rm", lan2).ok();
+            assertThat(Pier.sh("ip -o -4 addr show dev " + bridge).ok().out()).doesNotContain(net + "21.1/24").contains(net + "20.1/24");
+
+            // An interface of that name that is not a bridge is a clear refusal, and nothing changes.
+            Pier.sh("ip link add " + dummy + " type veth peer name " + dummy + "p").ok();
+            String before = pier.pier("network", "ls", "-q").ok().out();
+            Pier.Result notBridge = pier.pier("network", "create", "-o", "com.docker.network.bridge.name=" + dummy, lan);
+            assertThat(notBridge.exit()).isNotZero();
+            assertThat(notBridge.err()).contains("interface " + dummy + " exists and is not a bridge");
+            assertThat(pier.pier("network", "ls", "-q").ok().out()).isEqualTo(before);
+        } finally {
+            Pier.sh("ip link del " + bridge + " 2>/dev/null; ip link del " + dummy + " 2>/dev/null");
+        }
+    }
+
     @Test
     void badInputIsRefusedAndChangesNothing() {
         pier.pier("network", "create", "--subnet", net + "6.0/24", pier.prefix + "-dup").ok();

@@ -108,6 +108,7 @@ public final class BridgeDriver implements NetworkDriver {
         if (network.existing()) {
             host.link(network.interfaceName()).ifPresent(bridge -> {
                 for (IpPrefix gateway : network.gateways()) {
+                    if (network.keptGateways().contains(gateway)) continue; // the administrator's own address
                     try { host.deleteAddress(bridge.index(), gateway); } catch (KernelException ignored) { /* already gone */ }
                 }
             });
