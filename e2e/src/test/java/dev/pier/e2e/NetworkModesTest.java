@@ -53,6 +53,10 @@ class NetworkModesTest {
     void hostModeSeesTheHostsInterfaces() {
         String links = pier.pier("run", "--rm", "--network", "host", "busybox", "ip", "-o", "link").ok().out();
         assertThat(links).contains(pier.bridge);
+        // Ports asked for in host mode are the host's already: discarded, with Docker's warning.
+        Pier.Result published = pier.pier("run", "--rm", "--network", "host", "-p", "18081:80", "busybox", "true");
+        assertThat(published.exit()).isZero();
+        assertThat(published.err()).contains("WARNING: Published ports are discarded when using host network mode");
     }
 
     @Test

@@ -129,9 +129,13 @@ public final class ContainerRoutes {
             }
             throw e;
         }
+        List<String> warnings = new ArrayList<>();
+        // The host's own ports are the container's: nothing is published (Docker says so the same way).
+        if (text(host, "NetworkMode").equals("host") && !portBindings.isEmpty())
+            warnings.add("Published ports are discarded when using host network mode");
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("Id", created.id());
-        out.put("Warnings", List.of());
+        out.put("Warnings", warnings);
         return Response.created(out);
     }
 
