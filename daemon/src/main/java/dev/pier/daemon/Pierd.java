@@ -82,7 +82,13 @@ public final class Pierd {
         Files.createDirectories(execRoot);
 
         Netlink host = Netlink.open();
-        Firewall firewall = config.iptables() ? new NftablesFirewall(Nftables.open(), firewallTable(config.bridgeName())) : new DisabledFirewall();
+        String bridge = config.bridge();
+        boolean noDefaultBridge = "none".equals(bridge);
+        boolean existing = bridge != null && !bridge.isEmpty() && !noDefaultBridge;
+        // Named after the default bridge's interface, the administrator's with -b: two daemons on two
+        // bridges never share a table.
+        String defaultInterface = existing ? bridge : config.bridgeName();
+        Firewall firewall = config.iptables() ? new NftablesFirewall(Nftables.open(), firewallTable(defaultInterface)) : new DisabledFirewall();
         if (config.ipForward()) {
             Sysctl.write(NetNamespace.host(), "net.ipv4.ip_forward", "1");
         }
@@ -93,10 +99,7 @@ public final class Pierd {
         BridgeDriver bridgeDriver = new BridgeDriver(host, group);
         NetworkService networks = new NetworkService(store, List.of(bridgeDriver, new HostDriver(), new NullDriver()),
                 firewall, host, config.addressPools());
-        String bridge = config.bridge();
-        boolean noDefaultBridge = "none".equals(bridge);
-        boolean existing = bridge != null && !bridge.isEmpty() && !noDefaultBridge;
-        networks.start(noDefaultBridge ? null : new NetworkService.DefaultBridge(existing ? bridge : config.bridgeName(),
+        networks.start(noDefaultBridge ? null : new NetworkService.DefaultBridge(defaultInterface,
                 config.bip(), existing, config.mtu(), config.icc(), config.ipMasq()));
         NetNamespace hostNs = NetNamespace.host();
         PortService ports = new PortService(PortAllocator.fromKernel(Path.of("/proc/sys/net/ipv4")), new HostPorts(), firewall,

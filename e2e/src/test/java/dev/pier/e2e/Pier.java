@@ -51,7 +51,9 @@ final class Pier implements AutoCloseable {
         socket = root.resolve("pier.sock");
         dataRoot = root.resolve("data");
         execRoot = root.resolve("run");
-        bridge = prefix + "br";
+        // With -b the default network is on the administrator's bridge, named by the test.
+        int b = daemonFlags.indexOf("-b");
+        bridge = b >= 0 ? daemonFlags.get(b + 1) : prefix + "br";
         ThreadLocalRandom r = ThreadLocalRandom.current();
         subnetPrefix = "10." + (200 + r.nextInt(50)) + "." + r.nextInt(256) + ".";
         table = "pier_" + bridge;
@@ -96,8 +98,8 @@ final class Pier implements AutoCloseable {
 
     void startDaemon() throws IOException {
         ProcessBuilder pb = new ProcessBuilder(HOME.resolve("bin/pierd").toString(),
-                "--host", "unix://" + socket, "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString(),
-                "--bridge-name", bridge, "--bip", subnetPrefix + "1/24");
+                "--host", "unix://" + socket, "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString());
+        if (!daemonFlags.contains("-b")) pb.command().addAll(List.of("--bridge-name", bridge, "--bip", subnetPrefix + "1/24"));
         pb.command().addAll(daemonFlags);
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         daemon = pb.start();
@@ -267,7 +269,7 @@ final class Pier implements AutoCloseable {
                     + "umount -l " + execRoot.resolve("netns") + " 2>/dev/null; "
                     + "for c in $(runc --root " + execRoot.resolve("runc") + " list -q 2>/dev/null); do runc --root " + execRoot.resolve("runc") + " delete -f $c; done; "
                     + "grep -o ' " + root + "[^ ]*' /proc/mounts | sort -r | xargs -r -n1 umount -l; "
-                    + "ip link del " + bridge + " 2>/dev/null; nft delete table inet " + table + " 2>/dev/null; nft delete table inet " + table + "_user 2>/dev/null; nft delete table bridge " + table + " 2>/dev/null; "
+                    + (daemonFlags.contains("-b") ? "" : "ip link del " + bridge + " 2>/dev/null; ") + "nft delete table inet " + table + " 2>/dev/null; nft delete table inet " + table + "_user 2>/dev/null; nft delete table bridge " + table + " 2>/dev/null; "
                     + "rm -rf " + root);
         }
     }
