@@ -654,10 +654,23 @@ public final class ContainerService {
 
     /** `network connect`: a running container gets its next interface at once; a stopped one at its next start. */
     public void connect(String containerRef, String networkRef, ContainerRecord.EndpointRequest request) {
+        connect(containerRef, networkRef, request, List.of());
+    }
+
+    /**
+     * The same with `--link name:alias`: on a network with name resolution the alias answers for the
+     * linked container. Kept with the container's other links (so it also answers on the other
+     * networks they share, where Docker's would not).
+     */
+    public void connect(String containerRef, String networkRef, ContainerRecord.EndpointRequest request, List<String> links) {
         String id = require(containerRef).id();
         synchronized (lock(id)) {
             ContainerRecord r = require(id);
             NetworkRecord network = networks.require(networkRef);
+            if (!links.isEmpty() && !resolvesNames(network))
+                throw EngineException.invalid("links on network connect are supported only for user-defined networks");
+            for (String target : Links.parse(links).values())
+                if (find(target).isEmpty()) throw EngineException.invalid("could not get container for " + target + ": No such container: " + target);
             if (!(NetworkMode.parse(r.settings().networkMode()) instanceof NetworkMode.Attached))
                 throw EngineException.invalid("container sharing network namespace with another container or host cannot be connected to any other network");
             boolean known = r.attachments().stream().anyMatch(a -> a.networkId().equals(network.id()))
@@ -667,7 +680,9 @@ public final class ContainerService {
             if (known) throw EngineException.forbidden("endpoint with name " + r.name() + " already exists in network " + network.name());
             Map<String, ContainerRecord.EndpointRequest> endpoints = new LinkedHashMap<>(r.settings().endpoints() == null ? Map.of() : r.settings().endpoints());
             endpoints.put(network.name(), request);
-            ContainerRecord updated = r.withSettings(r.settings().withEndpoints(endpoints));
+            ContainerRecord.Settings settings = r.settings().withEndpoints(endpoints);
+            if (!links.isEmpty()) settings = settings.withLinks(Links.merged(r.settings().links(), links));
+            ContainerRecord updated = r.withSettings(settings);
             if (r.state().running()) {
                 int next = r.attachments().stream().mapToInt(a -> interfaceNumber(a.interfaceName())).max().orElse(-1) + 1;
                 Attachment att;

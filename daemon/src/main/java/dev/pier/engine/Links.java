@@ -32,6 +32,15 @@ final class Links {
         return out;
     }
 
+    /** {@code existing} and {@code added} as one list of "name:alias", an added alias replacing an existing one. */
+    static List<String> merged(List<String> existing, List<String> added) {
+        Map<String, String> byAlias = new LinkedHashMap<>(parse(existing));
+        byAlias.putAll(parse(added));
+        List<String> out = new ArrayList<>();
+        byAlias.forEach((alias, target) -> out.add(target + ":" + alias));
+        return List.copyOf(out);
+    }
+
     /**
      * The links with every one to {@code oldName} pointed at {@code newName} under the same alias (a
      * bare "--link db" keeps "db" as its alias); null when none names it.

@@ -18,6 +18,13 @@ class LinksTest {
     }
 
     @Test
+    void linksAddedByAConnectJoinTheOthersAndReplaceASameAlias() {
+        assertThat(Links.merged(List.of("db:database", "/cache:/web/memo"), List.of("db2:database", "queue")))
+                .containsExactly("db2:database", "cache:memo", "queue:queue");
+        assertThat(Links.merged(null, List.of("db:d"))).containsExactly("db:d");
+    }
+
+    @Test
     void aRenamedTargetKeepsEveryAliasAndOtherLinksStay() {
         assertThat(Links.renamed(List.of("db:database", "/db:/web/memo", "db", "queue:q"), "db", "store"))
                 .containsExactly("store:database", "store:memo", "store:db", "queue:q");

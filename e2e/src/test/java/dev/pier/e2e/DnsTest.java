@@ -190,6 +190,13 @@ class DnsTest {
         run("other", front);
         assertThat(lookup("web", "database")).containsExactly(ip("db", front));
         assertThat(lookup("other", "database")).isEmpty();
+        // A link given when connecting, as `network connect --link` gives it; refused where nothing resolves.
+        run("late", back);
+        pier.pier("network", "connect", "--link", "db:store", front, "late").ok();
+        assertThat(lookup("late", "store")).containsExactly(ip("db", front));
+        assertThat(pier.pier("network", "connect", "--link", "nosuch:x", back, "other").err()).contains("could not get container for nosuch");
+        assertThat(pier.pier("network", "connect", "--link", "db:y", "bridge", "other").err()).contains("only for user-defined networks");
+        assertThat(pier.pier("inspect", "-f", "{{len .NetworkSettings.Networks}}", "other").ok().out().strip()).isEqualTo("1");
     }
 
     @Test

@@ -117,10 +117,11 @@ public final class NetworkRoutes {
         if (container.isEmpty()) throw ApiException.badRequest("a container is required");
         JsonNode ep = b.path("EndpointConfig");
         JsonNode ipamConfig = ep.path("IPAMConfig");
-        List<String> aliases = new ArrayList<>();
+        List<String> aliases = new ArrayList<>(), links = new ArrayList<>();
         ep.path("Aliases").forEach(a -> aliases.add(a.asText()));
+        ep.path("Links").forEach(l -> links.add(l.asText()));
         containers.connect(container, r.pathParam("id"), new ContainerRecord.EndpointRequest(ipamConfig.path("IPv4Address").asText(""),
-                ipamConfig.path("IPv6Address").asText(""), aliases, ep.path("MacAddress").asText("")));
+                ipamConfig.path("IPv6Address").asText(""), aliases, ep.path("MacAddress").asText("")), links);
         return Response.empty(200);
     }
 }
