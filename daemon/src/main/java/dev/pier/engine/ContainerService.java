@@ -362,7 +362,7 @@ public final class ContainerService {
                     exposed, mode.text(), settings.endpoints(), settings.autoRemove(), settings.restartPolicy(),
                     settings.restartRetries(), settings.capAdd(), settings.capDrop(), settings.privileged(), settings.dns(),
                     settings.dnsSearch(), settings.dnsOptions(), settings.extraHosts(), settings.links(), runtimeName, args,
-                    portBindings, settings.publishAllPorts());
+                    portBindings, settings.publishAllPorts(), Sysctls.checked(settings.sysctls(), mode));
             ContainerRecord r = new ContainerRecord(id, name, Instant.now(), image.id(), imageRef, effective,
                     RunState.created(), List.of(), "", List.of());
             try {
@@ -533,7 +533,7 @@ public final class ContainerService {
                         r.settings().hostname(), netns, filesDir.resolve(ContainerFiles.HOSTS),
                         filesDir.resolve(ContainerFiles.HOSTNAME), filesDir.resolve(ContainerFiles.RESOLV_CONF),
                         Set.copyOf(r.settings().capAdd()), Set.copyOf(r.settings().capDrop()), r.settings().privileged(),
-                        r.settings().runtime(), r.settings().labels());
+                        r.settings().runtime(), r.settings().labels(), r.settings().sysctls());
                 nextExit.computeIfAbsent(r.id(), k -> new CompletableFuture<>());
                 long pid = runtime.start(spec);
                 ContainerRecord started = r.withNetwork(List.copyOf(attachments), sandboxName).withPorts(published)
@@ -743,7 +743,7 @@ public final class ContainerService {
         return new Settings(s.cmd(), s.entrypoint(), s.env(), s.workingDir(), s.user(), s.hostname(), s.domainname(), s.tty(),
                 s.openStdin(), s.labels(), s.exposedPorts(), mode, rest, s.autoRemove(), s.restartPolicy(), s.restartRetries(),
                 s.capAdd(), s.capDrop(), s.privileged(), s.dns(), s.dnsSearch(), s.dnsOptions(), s.extraHosts(), s.links(),
-                s.runtime(), s.args(), s.portBindings(), s.publishAllPorts());
+                s.runtime(), s.args(), s.portBindings(), s.publishAllPorts(), s.sysctls());
     }
 
     private static int interfaceNumber(String ifname) {

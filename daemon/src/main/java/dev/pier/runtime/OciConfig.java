@@ -30,7 +30,8 @@ final class OciConfig {
                    List<String> capabilities) {}
 
     static byte[] build(String id, Process process, String hostname, NetworkNamespace network, Path hostsFile,
-                        Path hostnameFile, Path resolvConfFile, boolean privileged, Map<String, String> labels) {
+                        Path hostnameFile, Path resolvConfFile, boolean privileged, Map<String, String> labels,
+                        Map<String, String> sysctls) {
         ObjectNode root = JSON.createObjectNode();
         root.put("ociVersion", "1.0.2");
 
@@ -79,6 +80,10 @@ final class OciConfig {
         devices.put("allow", privileged);
         devices.put("access", "rwm");
         linux.put("cgroupsPath", "/pier/" + id);
+        if (!sysctls.isEmpty()) {
+            ObjectNode sysctl = linux.putObject("sysctl");
+            new java.util.TreeMap<>(sysctls).forEach(sysctl::put);
+        }
         ArrayNode namespaces = linux.putArray("namespaces");
         for (String ns : List.of("pid", "ipc", "uts", "mount")) namespaces.addObject().put("type", ns);
         switch (network) {

@@ -164,7 +164,7 @@ public final class OciRuntime {
             String hostname = spec.hostname() == null || spec.hostname().isEmpty()
                     ? id.substring(0, Math.min(12, id.length())) : spec.hostname();
             Files.write(bundle.resolve("config.json"), OciConfig.build(id, process, hostname, spec.network(),
-                    spec.hostsFile(), spec.hostnameFile(), spec.resolvConfFile(), spec.privileged(), spec.labels()));
+                    spec.hostsFile(), spec.hostnameFile(), spec.resolvConfFile(), spec.privileged(), spec.labels(), spec.sysctls()));
 
             File stdin = new File("/dev/null");
             if (spec.openStdin() && !spec.tty()) {

@@ -131,7 +131,7 @@ class OciRuntimeTest {
 
         ContainerSpec build() {
             return new ContainerSpec(id, busybox, args, env, workingDir, user, tty, openStdin, hostname, network,
-                    hosts, hostnameFile, resolv, capAdd, capDrop, privileged, runtime, Map.of("prt.test", "yes"));
+                    hosts, hostnameFile, resolv, capAdd, capDrop, privileged, runtime, Map.of("prt.test", "yes"), Map.of());
         }
     }
 

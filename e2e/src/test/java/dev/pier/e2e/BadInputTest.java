@@ -56,6 +56,14 @@ class BadInputTest {
     }
 
     @Test
+    void volumesAreRefusedNotIgnored() {
+        Pier.Result r = pier.pier("run", "--rm", "-v", "/tmp:/data", "busybox", "ls", "/data");
+        assertThat(r.exit()).isEqualTo(125);
+        assertThat(r.err()).contains("bind mounts and volumes (-v, --mount) are not supported by Pier");
+        assertNothingLeft();
+    }
+
+    @Test
     void missingCommandAndMissingContainer() {
         assertThat(pier.pier("stop", "nosuchcontainer").err()).contains("No such container: nosuchcontainer");
         Pier.Result r = pier.pier("run", "--rm", "busybox", "/no/such/binary");

@@ -60,6 +60,27 @@ class NetworkModesTest {
     }
 
     @Test
+    void sysctlsSetTheContainersOwnNetworkParametersNeverTheHosts() {
+        String file = "/proc/sys/net/ipv4/ip_unprivileged_port_start";
+        String hostValue = Pier.sh("cat " + file).ok().out().strip();
+        String inside = hostValue.equals("1000") ? "1001" : "1000";
+        assertThat(pier.pier("run", "--rm", "--sysctl", "net.ipv4.ip_unprivileged_port_start=" + inside, "busybox", "cat", file)
+                .ok().out().strip()).isEqualTo(inside);
+        assertThat(Pier.sh("cat " + file).ok().out().strip()).isEqualTo(hostValue);
+        String id = pier.pier("create", "--sysctl", "net.core.somaxconn=512", "busybox", "true").ok().out().strip();
+        assertThat(pier.pier("inspect", "-f", "{{json .HostConfig.Sysctls}}", id).ok().out().strip()).isEqualTo("{\"net.core.somaxconn\":\"512\"}");
+        pier.pier("rm", id).ok();
+
+        Pier.Result onHost = pier.pier("run", "--rm", "--network", "host", "--sysctl", "net.ipv4.ip_forward=0", "busybox", "true");
+        assertThat(onHost.exit()).isNotZero();
+        assertThat(onHost.err()).contains("not allowed in host network namespace");
+        assertThat(Pier.sh("cat /proc/sys/net/ipv4/ip_forward").ok().out().strip()).isEqualTo("1");
+        Pier.Result kernel = pier.pier("run", "--rm", "--sysctl", "kernel.hostname=x", "busybox", "true");
+        assertThat(kernel.exit()).isNotZero();
+        assertThat(kernel.err()).contains("sysctl 'kernel.hostname=x' is not whitelisted");
+    }
+
+    @Test
     void noneModeHasOnlyLoopbackUp() {
         String links = pier.pier("run", "--rm", "--network", "none", "busybox", "ip", "-o", "link").ok().out();
         assertThat(links.strip().split("\n")).hasSize(1);

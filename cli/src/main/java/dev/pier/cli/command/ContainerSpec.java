@@ -62,6 +62,7 @@ public record ContainerSpec(String name, String image, boolean detach, boolean a
                 .list("dns-option", (char) 0, "Set DNS options", "dns-opt")
                 .list("add-host", (char) 0, "Add a custom host-to-IP mapping (host:ip)")
                 .list("link", (char) 0, "Add link to another container")
+                .list("sysctl", (char) 0, "Sysctl options")
                 .list("label", 'l', "Set meta data on a container")
                 .list("label-file", (char) 0, "Read in a line delimited file of labels")
                 .string("runtime", (char) 0, "string", "Runtime to use for this container")
@@ -70,6 +71,9 @@ public record ContainerSpec(String name, String image, boolean detach, boolean a
     }
 
     /** Validates the parsed flags and builds the create document. */
+    private static final java.util.Set<String> IPC_SYSCTLS = java.util.Set.of("kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+            "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced");
+
     static ContainerSpec from(Parsed p, boolean run, Map<String, String> environment) throws CliError {
         FlagSet flags = p.flagSet();
         p.minArgs(1);
@@ -180,6 +184,17 @@ public record ContainerSpec(String name, String image, boolean detach, boolean a
                 throw flags.invalidArgument("link", link, "bad format for links: " + link);
             }
         }
+        // Docker's CLI check: namespaced parameters only (net.*, fs.mqueue.*, the IPC ones).
+        Map<String, String> sysctls = new TreeMap<>();
+        for (String sysctl : p.list("sysctl")) {
+            int eq = sysctl.indexOf('=');
+            String key = eq < 0 ? sysctl : sysctl.substring(0, eq);
+            boolean allowed = key.startsWith("net.") || key.startsWith("fs.mqueue.") || IPC_SYSCTLS.contains(key);
+            if (eq < 0 || !allowed) {
+                throw flags.invalidArgument("sysctl", sysctl, "sysctl '" + sysctl + "' is not whitelisted");
+            }
+            sysctls.put(key, sysctl.substring(eq + 1));
+        }
         String restart = p.string("restart", "no");
         String restartName = restart;
         long maxRetries = 0;
@@ -257,6 +272,13 @@ public record ContainerSpec(String name, String image, boolean detach, boolean a
 
             g.writeObjectFieldStart("HostConfig");
             writeStrings(g, "Binds", p.list("volume"), true);
+            if (!sysctls.isEmpty()) {
+                g.writeObjectFieldStart("Sysctls");
+                for (Map.Entry<String, String> sysctl : sysctls.entrySet()) {
+                    g.writeStringField(sysctl.getKey(), sysctl.getValue());
+                }
+                g.writeEndObject();
+            }
             g.writeStringField("NetworkMode", networkMode);
             g.writeObjectFieldStart("PortBindings");
             for (Map.Entry<String, List<PortSpec.Binding>> entry : portBindings.entrySet()) {

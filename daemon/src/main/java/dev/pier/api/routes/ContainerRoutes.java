@@ -84,6 +84,9 @@ public final class ContainerRoutes {
         String image = text(body, "Image");
         if (image.isEmpty()) throw ApiException.badRequest("config cannot be empty in order to create a container");
         JsonNode host = body.path("HostConfig");
+        // Refused rather than ignored: a container that silently lacks its data is worse than none.
+        if (host.path("Binds").size() > 0 || host.path("Mounts").size() > 0)
+            throw ApiException.badRequest("bind mounts and volumes (-v, --mount) are not supported by Pier");
         Map<String, ContainerRecord.EndpointRequest> endpoints = new LinkedHashMap<>();
         JsonNode eps = body.path("NetworkingConfig").path("EndpointsConfig");
         for (Iterator<Map.Entry<String, JsonNode>> it = eps.fields(); it.hasNext(); ) {
@@ -107,6 +110,8 @@ public final class ContainerRoutes {
         Map<String, String> labels = new LinkedHashMap<>();
         body.path("Labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
         JsonNode restart = host.path("RestartPolicy");
+        Map<String, String> sysctls = new LinkedHashMap<>();
+        host.path("Sysctls").fields().forEachRemaining(e -> sysctls.put(e.getKey(), e.getValue().asText()));
         ContainerRecord.Settings settings = new ContainerRecord.Settings(
                 body.hasNonNull("Cmd") ? strings(body.get("Cmd")) : null,
                 body.hasNonNull("Entrypoint") ? strings(body.get("Entrypoint")) : null,
@@ -117,7 +122,7 @@ public final class ContainerRoutes {
                 strings(host.path("CapDrop")), host.path("Privileged").asBoolean(false), strings(host.path("Dns")),
                 strings(host.path("DnsSearch")), strings(host.path("DnsOptions")), strings(host.path("ExtraHosts")),
                 strings(host.path("Links")), text(host, "Runtime"), List.of(), portBindings,
-                host.path("PublishAllPorts").asBoolean(false));
+                host.path("PublishAllPorts").asBoolean(false), sysctls);
         ContainerRecord created;
         try {
             created = containers.create(r.query("name", ""), image, settings);

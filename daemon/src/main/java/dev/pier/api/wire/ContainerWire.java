@@ -143,6 +143,7 @@ public final class ContainerWire {
         host.put("DnsSearch", s.dnsSearch());
         host.put("ExtraHosts", s.extraHosts());
         host.put("Links", links(r.name(), s.links()));
+        if (!s.sysctls().isEmpty()) host.put("Sysctls", new java.util.TreeMap<>(s.sysctls()));
         host.put("Privileged", s.privileged());
         host.put("PublishAllPorts", s.publishAllPorts());
         host.put("Runtime", s.runtime());
