@@ -59,7 +59,7 @@ class BadInputTest {
     void volumesAreRefusedNotIgnored() {
         Pier.Result r = pier.pier("run", "--rm", "-v", "/tmp:/data", "busybox", "ls", "/data");
         assertThat(r.exit()).isEqualTo(125);
-        assertThat(r.err()).contains("bind mounts and volumes (-v, --mount) are not supported by Pier");
+        assertThat(r.err()).contains("Pier does not support -v, --volume (HostConfig.Binds)");
         assertNothingLeft();
     }
 

@@ -420,6 +420,12 @@ class DockerCliTest {
         docker("run", "--name", done, "--label", "job=batch", "busybox", "true").ok();
         docker("run", "--name", kept, "--label", "job=keep", "busybox", "true").ok();
         docker("create", "--name", fresh, "busybox", "true").ok();
+        // What Pier does not do is refused, not dropped: a limit or a namespace asked for, an anonymous volume.
+        for (String[] flag : new String[][]{{"--memory", "64m"}, {"--pid", "host"}, {"-v", "/data"}}) {
+            Pier.Result refused = docker("run", "--rm", flag[0], flag[1], "busybox", "true");
+            assertThat(refused.exit()).as(flag[0]).isEqualTo(125);
+            assertThat(refused.err()).contains("Pier does not support");
+        }
         Pier.Result bogus = docker("container", "prune", "-f", "--filter", "colour=red");
         assertThat(bogus.exit()).isNotZero();
         assertThat(bogus.err()).contains("invalid filter 'colour'");

@@ -83,10 +83,8 @@ public final class ContainerRoutes {
         if (body == null || !body.isObject()) throw ApiException.badRequest("config cannot be empty in order to create a container");
         String image = text(body, "Image");
         if (image.isEmpty()) throw ApiException.badRequest("config cannot be empty in order to create a container");
+        UnsupportedOptions.check(body);
         JsonNode host = body.path("HostConfig");
-        // Refused rather than ignored: a container that silently lacks its data is worse than none.
-        if (host.path("Binds").size() > 0 || host.path("Mounts").size() > 0)
-            throw ApiException.badRequest("bind mounts and volumes (-v, --mount) are not supported by Pier");
         Map<String, ContainerRecord.EndpointRequest> endpoints = new LinkedHashMap<>();
         JsonNode eps = body.path("NetworkingConfig").path("EndpointsConfig");
         for (Iterator<Map.Entry<String, JsonNode>> it = eps.fields(); it.hasNext(); ) {
