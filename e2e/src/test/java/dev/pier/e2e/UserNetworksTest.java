@@ -190,6 +190,8 @@ class UserNetworksTest {
                 .contains(net + "9.0/25");
         assertThat(pier.pier("network", "create", "--subnet", net + "300.0/24", pier.prefix + "-cidr").err())
                 .contains(net + "300.0/24");
+        assertThat(pier.pier("network", "create", "--scope", "swarm", pier.prefix + "-swarm").err()).contains("needs a swarm");
+        assertThat(pier.pier("network", "create", "--ingress", pier.prefix + "-ingress").err()).contains("need a swarm");
         assertThat(pier.pier("network", "ls", "-q").ok().out()).isEqualTo(before);
         // No bridge got a gateway in a refused subnet (the host's whole bridge list is not compared:
         // other daemons, e.g. a concurrent test run, may add or remove theirs meanwhile).

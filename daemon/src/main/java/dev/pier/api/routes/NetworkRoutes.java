@@ -87,6 +87,13 @@ public final class NetworkRoutes {
     private Response create(Request r) throws IOException {
         JsonNode b = r.bodyJson(JsonNode.class);
         if (b == null || !b.isObject()) throw ApiException.badRequest("network create needs a JSON body");
+        // Swarm's kinds of network: Pier has no swarm, and a local network in their place would be a lie.
+        String scope = b.path("Scope").asText("");
+        if (!scope.isEmpty() && !scope.equals("local"))
+            throw ApiException.badRequest("a network of scope \"" + scope + "\" needs a swarm, which Pier does not have: only \"local\"");
+        if (b.path("Ingress").asBoolean(false)) throw ApiException.badRequest("ingress networks need a swarm, which Pier does not have");
+        if (b.path("ConfigOnly").asBoolean(false) || !b.path("ConfigFrom").path("Network").asText("").isEmpty())
+            throw ApiException.badRequest("config-only networks (--config-only, --config-from) are not supported by Pier");
         List<NetworkRecord.IpamEntry> ipam = new ArrayList<>();
         JsonNode ipamNode = b.path("IPAM");
         String ipamDriver = ipamNode.path("Driver").asText("default");
