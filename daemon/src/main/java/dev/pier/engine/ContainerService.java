@@ -516,7 +516,9 @@ public final class ContainerService {
                 if (mode instanceof NetworkMode.Attached && !attachments.isEmpty() && !attachments.getFirst().ipv4().isEmpty()) {
                     Attachment primary = attachments.getFirst();
                     try {
-                        published = ports.publish(r.id(), PortService.requests(r.settings()), primary.ipv4(),
+                        String bindingIp = networks.byId(primary.networkId()).map(n -> n.options().getOrDefault(NetworkRecord.HOST_BINDING_IPV4, ""))
+                                .orElse("");
+                        published = ports.publish(r.id(), PortService.requests(r.settings(), bindingIp), primary.ipv4(),
                                 primary.ipv6() == null ? "" : primary.ipv6(), networks.interfaceName(primary.networkId()));
                     } catch (PortUnavailableException e) {
                         throw new PortUnavailableException("driver failed programming external connectivity on endpoint "

@@ -28,6 +28,8 @@ public record NetworkRecord(String id, String name, String driver, Instant creat
     public static final String BRIDGE_NAME = "com.docker.network.bridge.name";
     public static final String DEFAULT_BRIDGE = "com.docker.network.bridge.default_bridge";
     public static final String MTU = "com.docker.network.driver.mtu";
+    /** The host address published ports of the network bind when they name none. */
+    public static final String HOST_BINDING_IPV4 = "com.docker.network.bridge.host_binding_ipv4";
 
     public boolean option(String key, boolean fallback) {
         String v = options.get(key);

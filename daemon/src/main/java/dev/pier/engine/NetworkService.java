@@ -95,7 +95,7 @@ public final class NetworkService {
         options.put(NetworkRecord.DEFAULT_BRIDGE, "true");
         options.put(NetworkRecord.ENABLE_ICC, String.valueOf(bridge.icc()));
         options.put(NetworkRecord.ENABLE_MASQUERADE, String.valueOf(bridge.masquerade()));
-        options.put("com.docker.network.bridge.host_binding_ipv4", "0.0.0.0");
+        options.put(NetworkRecord.HOST_BINDING_IPV4, "0.0.0.0");
         options.put(NetworkRecord.BRIDGE_NAME, bridge.interfaceName());
         options.put(NetworkRecord.MTU, String.valueOf(bridge.mtu()));
         NetworkRecord r = new NetworkRecord(existing.map(NetworkRecord::id).orElseGet(NetworkService::newId), "bridge", "bridge",
@@ -173,7 +173,7 @@ public final class NetworkService {
 
     private static final java.util.Set<String> BRIDGE_OPTIONS = java.util.Set.of(NetworkRecord.BRIDGE_NAME,
             NetworkRecord.ENABLE_ICC, NetworkRecord.ENABLE_MASQUERADE, NetworkRecord.MTU,
-            "com.docker.network.bridge.host_binding_ipv4", "com.docker.network.container_iface_prefix",
+            NetworkRecord.HOST_BINDING_IPV4, "com.docker.network.container_iface_prefix",
             "com.docker.network.bridge.enable_ipv6");
 
     /**
@@ -201,6 +201,14 @@ public final class NetworkService {
             String v = options.get(key);
             if (v != null && !v.equals("true") && !v.equals("false"))
                 throw EngineException.invalid("invalid value for " + key + ": " + v + " (true or false)");
+        }
+        String bindingIp = options.get(NetworkRecord.HOST_BINDING_IPV4);
+        if (bindingIp != null && !bindingIp.isEmpty()) {
+            try {
+                if (!(IpPrefix.parseAddress(bindingIp) instanceof Inet4Address)) throw new IllegalArgumentException();
+            } catch (IllegalArgumentException e) {
+                throw EngineException.invalid("invalid value for " + NetworkRecord.HOST_BINDING_IPV4 + ": " + bindingIp + " (an IPv4 address)");
+            }
         }
         int mtu = 1500;
         String mtuText = options.get(NetworkRecord.MTU);

@@ -49,13 +49,24 @@ public final class PortService {
 
     /** What a start publishes: the bindings, and with -P every other exposed port on a random host port. */
     static List<PortRequest> requests(Settings s) {
-        List<PortRequest> out = new ArrayList<>(s.portBindings());
+        return requests(s, "");
+    }
+
+    /**
+     * The same, where a request without a host address takes {@code defaultHostIp}: the network's
+     * com.docker.network.bridge.host_binding_ipv4 ("" or 0.0.0.0: every address, as before).
+     */
+    static List<PortRequest> requests(Settings s, String defaultHostIp) {
+        List<PortRequest> out = new ArrayList<>();
+        boolean bound = defaultHostIp != null && !defaultHostIp.isEmpty() && !defaultHostIp.equals("0.0.0.0");
+        for (PortRequest p : s.portBindings())
+            out.add(bound && p.hostIp().isEmpty() ? new PortRequest(p.containerPort(), p.protocol(), defaultHostIp, p.hostPortFirst(), p.hostPortLast()) : p);
         if (s.publishAllPorts()) {
             for (String key : s.exposedPorts()) {
                 if (out.stream().anyMatch(p -> p.key().equals(key))) continue;
                 int slash = key.indexOf('/');
                 out.add(new PortRequest(Integer.parseInt(slash < 0 ? key : key.substring(0, slash)),
-                        Protocol.parse(slash < 0 ? "" : key.substring(slash + 1)), "", 0, 0));
+                        Protocol.parse(slash < 0 ? "" : key.substring(slash + 1)), bound ? defaultHostIp : "", 0, 0));
             }
         }
         return out;

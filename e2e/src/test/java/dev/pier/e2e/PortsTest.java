@@ -253,6 +253,27 @@ class PortsTest {
         assertThat(elements()).contains("127.0.0.1 . tcp . " + port + " : ");
     }
 
+    /** com.docker.network.bridge.host_binding_ipv4: where the network's ports bind when -p names no address. */
+    @Test
+    void aNetworksHostBindingAddressIsWherePortsWithoutOneBind() throws Exception {
+        String network = pier.prefix + "-hb";
+        pier.pier("network", "create", "-o", "com.docker.network.bridge.host_binding_ipv4=127.0.0.1", network).ok();
+        try {
+            int port = freePort();
+            String id = pier.pier("run", "-d", "--network", network, "-p", port + ":80",
+                    "busybox", "nc", "-ll", "-p", "80", "-e", "echo", "hello").ok().out().strip();
+            assertThat(pier.pier("port", id).ok().out()).isEqualTo("80/tcp -> 127.0.0.1:" + port + "\n");
+            assertThat(Pier.fetch("127.0.0.1", port)).isEqualTo("hello");
+            String networkGateway = pier.pier("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", network).ok().out().strip();
+            assertThat(fetchOnce(networkGateway, port)).as("not on the network's other addresses").isEmpty();
+            pier.pier("rm", "-f", id).ok();
+            assertThat(pier.pier("network", "create", "-o", "com.docker.network.bridge.host_binding_ipv4=nowhere", network + "x").err())
+                    .contains("invalid value for com.docker.network.bridge.host_binding_ipv4: nowhere");
+        } finally {
+            pier.pier("network", "rm", network);
+        }
+    }
+
     @Test
     void udpIsPublishedToo() throws Exception {
         int port = freePort();

@@ -69,7 +69,14 @@ public final class BridgeDriver implements NetworkDriver {
     public void createNetwork(NetworkPlan network) {
         String name = network.interfaceName();
         awaitDeletion(name);
-        if (!network.existing() && takeSpareAs(network)) return;
+        boolean ipv6 = network.gateways().stream().anyMatch(g -> g.family() == 6);
+        if (!network.existing() && takeSpareAs(network)) {
+            // A spare keeps what its last network set: route_localnet (set again when a port needs
+            // it) goes back to off, and IPv6 forwarding follows this network.
+            Sysctl.write(NetNamespace.host(), "net.ipv4.conf." + name + ".route_localnet", "0");
+            forwardIpv6(name, ipv6);
+            return;
+        }
         Link bridge = host.link(name).orElse(null);
         if (bridge == null) {
             if (network.existing()) throw new IllegalStateException("bridge " + name + " does not exist");
@@ -87,7 +94,7 @@ public final class BridgeDriver implements NetworkDriver {
             if (!present.contains(gateway.toString())) batch.addAddress(index, gateway);
         }
         batch.commit();
-        if (network.gateways().stream().anyMatch(g -> g.family() == 6)) forwardIpv6(name);
+        if (ipv6) forwardIpv6(name, true);
         bridgeIndexes.put(network.id(), index);
     }
 
@@ -97,9 +104,10 @@ public final class BridgeDriver implements NetworkDriver {
      * alone. net.ipv6.conf.all.forwarding is left as the administrator set it: turning it on makes
      * the host ignore router advertisements on its uplink.
      */
-    private static void forwardIpv6(String bridge) {
+    private static void forwardIpv6(String bridge, boolean on) {
         if (!java.nio.file.Files.exists(java.nio.file.Path.of("/proc/sys/net/ipv6/conf/all/force_forwarding"))) return;
-        Sysctl.write(NetNamespace.host(), "net.ipv6.conf." + bridge + ".force_forwarding", "1");
+        if (!on && !java.nio.file.Files.exists(java.nio.file.Path.of("/proc/sys/net/ipv6/conf/" + bridge + "/force_forwarding"))) return;
+        Sysctl.write(NetNamespace.host(), "net.ipv6.conf." + bridge + ".force_forwarding", on ? "1" : "0");
     }
 
     @Override

@@ -82,6 +82,30 @@ class BridgeDriverTest {
         assertThat(host.link(index)).isEmpty();
     }
 
+    /** What the last network set on a spare does not carry over: route_localnet off, IPv6 forwarding as the new network needs. */
+    @Test
+    void aTakenSpareForgetsItsLastNetworksSysctls() throws Exception {
+        BridgeDriver driver = new BridgeDriver(host, group, Duration.ofMinutes(1));
+        NetworkPlan first = plan(prefix + "c", "10.241.3.1/24", 1500);
+        driver.createNetwork(first);
+        java.nio.file.Path localnet = java.nio.file.Path.of("/proc/sys/net/ipv4/conf/" + prefix + "c/route_localnet");
+        java.nio.file.Files.writeString(localnet, "1"); // as a port published on 127.0.0.1 leaves it
+        driver.deleteNetwork(first);
+
+        IpPrefix v6 = IpPrefix.parse("fd41:3::1/64");
+        NetworkPlan second = new NetworkPlan("id-" + prefix + "d", prefix + "d", "bridge", prefix + "d", 1500,
+                List.of(IpPrefix.parse("10.241.4.1/24"), v6), List.of(IpPrefix.parse("10.241.4.0/24"), IpPrefix.parse("fd41:3::/64")),
+                false, true, true, false);
+        driver.createNetwork(second);
+        assertThat(spares()).as("the spare was taken").isEmpty();
+        assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/conf/" + prefix + "d/route_localnet")).strip())
+                .isEqualTo("0");
+        java.nio.file.Path forwarding = java.nio.file.Path.of("/proc/sys/net/ipv6/conf/" + prefix + "d/force_forwarding");
+        if (java.nio.file.Files.exists(forwarding)) assertThat(java.nio.file.Files.readString(forwarding).strip()).isEqualTo("1");
+        driver.deleteNetwork(second);
+        driver.awaitDeletions();
+    }
+
     @Test
     void aSpareNobodyTakesIsDeletedAfterItsLifetime() throws InterruptedException {
         BridgeDriver driver = new BridgeDriver(host, group, Duration.ofMillis(100));
