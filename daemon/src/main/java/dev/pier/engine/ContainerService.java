@@ -306,6 +306,7 @@ public final class ContainerService {
                     throw EngineException.invalid("network-scoped alias is supported only for containers in user defined networks");
             }
         }
+        if (settings.endpoints() != null) settings.endpoints().values().forEach(ContainerService::checkMac);
         for (String h : settings.extraHosts()) parseExtraHost(h);
         checkLinks(mode, settings.links());
         for (String server : settings.dns()) {
@@ -654,6 +655,19 @@ public final class ContainerService {
 
     // ------------------------------------------------------------------ connect, disconnect
 
+    /** --mac-address: an address an interface can have (the kernel refuses a multicast one, with a bare EADDRNOTAVAIL). */
+    private static void checkMac(ContainerRecord.EndpointRequest request) {
+        if (request == null || request.mac() == null || request.mac().isEmpty()) return;
+        dev.pier.linux.MacAddress mac;
+        try {
+            mac = dev.pier.linux.MacAddress.parse(request.mac());
+        } catch (IllegalArgumentException e) {
+            throw EngineException.invalid(request.mac() + " is not a valid mac address");
+        }
+        if ((mac.bytes()[0] & 1) != 0)
+            throw EngineException.invalid(request.mac() + " is a multicast mac address: an interface cannot have it");
+    }
+
     /** `network connect`: a running container gets its next interface at once; a stopped one at its next start. */
     public void connect(String containerRef, String networkRef, ContainerRecord.EndpointRequest request) {
         connect(containerRef, networkRef, request, List.of());
@@ -669,6 +683,7 @@ public final class ContainerService {
         synchronized (lock(id)) {
             ContainerRecord r = require(id);
             NetworkRecord network = networks.require(networkRef);
+            checkMac(request);
             if (!links.isEmpty() && !resolvesNames(network))
                 throw EngineException.invalid("links on network connect are supported only for user-defined networks");
             for (String target : Links.parse(links).values())

@@ -64,6 +64,14 @@ class BadInputTest {
     }
 
     @Test
+    void aMulticastMacAddressIsRefusedClearly() {
+        Pier.Result r = pier.pier("run", "--rm", "--mac-address", "01:00:5e:00:00:01", "busybox", "true");
+        assertThat(r.exit()).isEqualTo(125);
+        assertThat(r.err()).contains("01:00:5e:00:00:01 is a multicast mac address");
+        assertNothingLeft();
+    }
+
+    @Test
     void missingCommandAndMissingContainer() {
         assertThat(pier.pier("stop", "nosuchcontainer").err()).contains("No such container: nosuchcontainer");
         Pier.Result r = pier.pier("run", "--rm", "busybox", "/no/such/binary");
