@@ -307,6 +307,10 @@ public final class ContainerService {
             }
         }
         if (settings.endpoints() != null) settings.endpoints().values().forEach(ContainerService::checkMac);
+        // Docker's rule: several networks at create are user-defined ones (host or none beside them would be ignored).
+        if (settings.endpoints() != null && settings.endpoints().size() > 1 && settings.endpoints().keySet().stream()
+                .anyMatch(n -> networks.find(n).map(r -> r.predefined()).orElse(false) || n.startsWith("container:")))
+            throw EngineException.invalid("conflicting options: cannot attach both user-defined and non-user-defined network-modes");
         for (String h : settings.extraHosts()) parseExtraHost(h);
         checkLinks(mode, settings.links());
         for (String server : settings.dns()) {

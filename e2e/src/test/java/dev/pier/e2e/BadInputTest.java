@@ -72,6 +72,41 @@ class BadInputTest {
     }
 
     @Test
+    void hostOrNoneBesideAnotherNetworkIsAConflict() {
+        Pier.Result r = pier.pier("run", "--rm", "--network", "bridge", "--network", "host", "busybox", "true");
+        assertThat(r.exit()).isEqualTo(125);
+        assertThat(r.err()).contains("cannot attach both user-defined and non-user-defined network-modes");
+        // The same through the API, which a client that does not check sends as it is.
+        String answer = post("/v1.44/containers/create", "{\"Image\":\"busybox\",\"HostConfig\":{\"NetworkMode\":\"bridge\"},"
+                + "\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{},\"host\":{}}}}");
+        assertThat(answer).startsWith("HTTP/1.1 400").contains("cannot attach both user-defined and non-user-defined network-modes");
+        assertNothingLeft();
+    }
+
+    /** One request over the daemon's socket, as a bare client sends it; the whole answer. */
+    private static String post(String path, String json) {
+        byte[] body = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (var ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(pier.socket))) {
+            ch.write(java.nio.ByteBuffer.wrap(("POST " + path + " HTTP/1.1\r\nHost: pier\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            ch.write(java.nio.ByteBuffer.wrap(body));
+            return new String(readAll(ch), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static byte[] readAll(java.nio.channels.SocketChannel ch) throws java.io.IOException {
+        var out = new java.io.ByteArrayOutputStream();
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4096);
+        while (ch.read(buf) > 0) {
+            out.write(buf.array(), 0, buf.position());
+            buf.clear();
+        }
+        return out.toByteArray();
+    }
+
+    @Test
     void missingCommandAndMissingContainer() {
         assertThat(pier.pier("stop", "nosuchcontainer").err()).contains("No such container: nosuchcontainer");
         Pier.Result r = pier.pier("run", "--rm", "busybox", "/no/such/binary");

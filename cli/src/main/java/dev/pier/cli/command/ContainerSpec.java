@@ -152,6 +152,9 @@ public record ContainerSpec(String name, String image, boolean detach, boolean a
         }
 
         List<String> networks = p.list("network");
+        if (networks.size() > 1 && networks.stream().anyMatch(n -> !isUserDefined(n))) {
+            throw runError(command, "conflicting options: cannot attach both user-defined and non-user-defined network-modes");
+        }
         String networkMode = networks.isEmpty() ? "default" : networks.getFirst();
         String ip = p.string("ip");
         String ip6 = p.string("ip6");
