@@ -31,19 +31,6 @@ public record ContainerRecord(String id, String name, Instant created, String im
             sysctls = sysctls == null ? Map.of() : Map.copyOf(sysctls); // records stored before sysctls existed
         }
 
-        /** Without --sysctl. */
-        public Settings(List<String> cmd, List<String> entrypoint, List<String> env, String workingDir, String user,
-                        String hostname, String domainname, boolean tty, boolean openStdin, Map<String, String> labels,
-                        List<String> exposedPorts, String networkMode, Map<String, EndpointRequest> endpoints,
-                        boolean autoRemove, String restartPolicy, int restartRetries, List<String> capAdd,
-                        List<String> capDrop, boolean privileged, List<String> dns, List<String> dnsSearch,
-                        List<String> dnsOptions, List<String> extraHosts, List<String> links, String runtime,
-                        List<String> args, List<PortRequest> portBindings, boolean publishAllPorts) {
-            this(cmd, entrypoint, env, workingDir, user, hostname, domainname, tty, openStdin, labels, exposedPorts,
-                    networkMode, endpoints, autoRemove, restartPolicy, restartRetries, capAdd, capDrop, privileged, dns,
-                    dnsSearch, dnsOptions, extraHosts, links, runtime, args, portBindings, publishAllPorts, Map.of());
-        }
-
         public Settings withLinks(List<String> value) {
             return new Settings(cmd, entrypoint, env, workingDir, user, hostname, domainname, tty, openStdin, labels,
                     exposedPorts, networkMode, endpoints, autoRemove, restartPolicy, restartRetries, capAdd, capDrop,

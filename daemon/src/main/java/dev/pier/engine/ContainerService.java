@@ -672,15 +672,11 @@ public final class ContainerService {
             throw EngineException.invalid(request.mac() + " is a multicast mac address: an interface cannot have it");
     }
 
-    /** `network connect`: a running container gets its next interface at once; a stopped one at its next start. */
-    public void connect(String containerRef, String networkRef, ContainerRecord.EndpointRequest request) {
-        connect(containerRef, networkRef, request, List.of());
-    }
-
     /**
-     * The same with `--link name:alias`: on a network with name resolution the alias answers for the
-     * linked container. Kept with the container's other links (so it also answers on the other
-     * networks they share, where Docker's would not).
+     * `network connect`: a running container gets its next interface at once; a stopped one at its
+     * next start. With `--link name:alias`, on a network with name resolution the alias answers for
+     * the linked container; it is kept with the container's other links (so it also answers on the
+     * other networks they share, where Docker's would not).
      */
     public void connect(String containerRef, String networkRef, ContainerRecord.EndpointRequest request, List<String> links) {
         String id = require(containerRef).id();

@@ -240,10 +240,8 @@ public final class NetworkService {
                 found == null ? 0 : found.index());
         List<String> foundGateways = List.of();
         if (found != null) {
-            java.util.Set<String> present = new java.util.HashSet<>();
-            for (int family : new int[]{4, 6})
-                for (var a : host.addresses(family, found.index())) present.add(a.prefix().toString());
-            foundGateways = gateways(ipam).stream().map(IpPrefix::toString).filter(present::contains).toList();
+            List<IpPrefix> present = host.addresses(0, found.index()).stream().map(dev.pier.linux.Address::prefix).toList();
+            foundGateways = gateways(ipam).stream().filter(present::contains).map(IpPrefix::toString).toList();
         }
         NetworkRecord record = new NetworkRecord(id, name, driver, Instant.now(), req.internal(), req.attachable(),
                 req.enableIpv6() || ipam.stream().anyMatch(e -> e.subnet().contains(":")), ipam, options,

@@ -47,14 +47,10 @@ public final class PortService {
         this.routeLocalnet = routeLocalnet;
     }
 
-    /** What a start publishes: the bindings, and with -P every other exposed port on a random host port. */
-    static List<PortRequest> requests(Settings s) {
-        return requests(s, "");
-    }
-
     /**
-     * The same, where a request without a host address takes {@code defaultHostIp}: the network's
-     * com.docker.network.bridge.host_binding_ipv4 ("" or 0.0.0.0: every address, as before).
+     * What a start publishes: the bindings, and with -P every other exposed port on a random host
+     * port. A request without a host address takes {@code defaultHostIp}: the network's
+     * com.docker.network.bridge.host_binding_ipv4 ("" or 0.0.0.0: every address).
      */
     static List<PortRequest> requests(Settings s, String defaultHostIp) {
         List<PortRequest> out = new ArrayList<>();

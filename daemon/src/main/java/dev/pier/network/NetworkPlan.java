@@ -16,9 +16,4 @@ import java.util.List;
  */
 public record NetworkPlan(String id, String name, String driver, String interfaceName, int mtu, List<IpPrefix> gateways,
                           List<IpPrefix> subnets, boolean internal, boolean masquerade, boolean interContainer,
-                          boolean existing, List<IpPrefix> keptGateways) {
-    public NetworkPlan(String id, String name, String driver, String interfaceName, int mtu, List<IpPrefix> gateways,
-                       List<IpPrefix> subnets, boolean internal, boolean masquerade, boolean interContainer, boolean existing) {
-        this(id, name, driver, interfaceName, mtu, gateways, subnets, internal, masquerade, interContainer, existing, List.of());
-    }
-}
+                          boolean existing, List<IpPrefix> keptGateways) {}

@@ -147,11 +147,11 @@ class PortServiceTest {
     void publishAllAddsEveryExposedPortWithoutABinding() {
         ContainerRecord.Settings s = new ContainerRecord.Settings(null, null, List.of(), "", "", "", "", false, false, Map.of(),
                 List.of("53/udp", "80/tcp", "90/tcp"), "bridge", Map.of(), false, "", 0, List.of(), List.of(), false, List.of(),
-                List.of(), List.of(), List.of(), List.of(), "runc", List.of(), List.of(PortRequest.parse("80/tcp", "", "8080")), true);
-        assertThat(PortService.requests(s)).containsExactly(new PortRequest(80, Protocol.TCP, "", 8080, 8080),
+                List.of(), List.of(), List.of(), List.of(), "runc", List.of(), List.of(PortRequest.parse("80/tcp", "", "8080")), true, Map.of());
+        assertThat(PortService.requests(s, "")).containsExactly(new PortRequest(80, Protocol.TCP, "", 8080, 8080),
                 new PortRequest(53, Protocol.UDP, "", 0, 0), new PortRequest(90, Protocol.TCP, "", 0, 0));
         assertThat(PortService.requests(new ContainerRecord.Settings(null, null, List.of(), "", "", "", "", false, false, Map.of(),
                 List.of("53/udp"), "bridge", Map.of(), false, "", 0, List.of(), List.of(), false, List.of(), List.of(), List.of(),
-                List.of(), List.of(), "runc", List.of(), List.of(), false))).isEmpty();
+                List.of(), List.of(), "runc", List.of(), List.of(), false, Map.of()), "")).isEmpty();
     }
 }

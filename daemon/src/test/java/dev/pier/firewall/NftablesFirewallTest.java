@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NftablesFirewallTest {
     private static NetworkPlan bridge(String name, String subnet, boolean internal, boolean masquerade) {
         IpPrefix s = IpPrefix.parse(subnet);
-        return new NetworkPlan("id-" + name, name, "bridge", name, 1500, List.of(), List.of(s), internal, masquerade, true, false);
+        return new NetworkPlan("id-" + name, name, "bridge", name, 1500, List.of(), List.of(s), internal, masquerade, true, false, List.of());
     }
 
     @Test
@@ -22,7 +22,7 @@ class NftablesFirewallTest {
         String text = NftablesFirewall.render("pier_t", List.of(
                 bridge("pfwa", "10.1.0.0/16", false, true),
                 bridge("pfwb", "10.2.0.0/16", true, true),
-                new NetworkPlan("h", "host", "host", "", 0, List.of(), List.of(), false, false, true, false)), java.util.Set.of("pvport1"));
+                new NetworkPlan("h", "host", "host", "", 0, List.of(), List.of(), false, false, true, false, List.of())), java.util.Set.of("pvport1"));
         assertThat(text).startsWith("table inet pier_t_user {\n  chain forward {\n    type filter hook forward priority filter - 10; policy accept;\n  }\n}\n"
                 + "table inet pier_t {}\ndelete table inet pier_t\n");
         assertThat(text).contains("elements = { \"pfwa\", \"pfwb\" }");
@@ -48,7 +48,7 @@ class NftablesFirewallTest {
 
         var before = NftablesFirewall.setElements(one, java.util.Set.of());
         NetworkPlan internal = new NetworkPlan("id-i", "pfwi", "bridge", "pfwi", 1500, List.of(IpPrefix.parse("10.5.0.1/24")),
-                List.of(IpPrefix.parse("10.5.0.0/24")), true, true, true, false);
+                List.of(IpPrefix.parse("10.5.0.0/24")), true, true, true, false, List.of());
         var after = NftablesFirewall.setElements(List.of(one.getFirst(), internal, bridge("pfwc", "10.3.0.0/16", false, true)), java.util.Set.of());
         assertThat(NftablesFirewall.elementChanges("pier_t", before, after)).isEqualTo("""
                 add element inet pier_t bridges { "pfwi", "pfwc" }

@@ -28,12 +28,9 @@ final class ContainerFilters {
 
     /** The filter as one predicate; throws a 400 (or a 404 for an unknown before/since) for what Docker refuses. */
     static Predicate<ContainerRecord> of(Filters f, ContainerService containers) {
-        for (String s : f.values().getOrDefault("status", List.of()))
-            if (!STATUSES.contains(s)) throw ApiException.badRequest("Unrecognised filter value for status: " + s);
-        for (String h : f.values().getOrDefault("health", List.of()))
-            if (!HEALTH.contains(h)) throw ApiException.badRequest("Unrecognised filter value for health: " + h);
-        for (String t : f.values().getOrDefault("is-task", List.of()))
-            if (!t.equals("true") && !t.equals("false")) throw ApiException.badRequest("Unrecognised filter value for is-task: " + t);
+        onlyKnownValues(f, "status", STATUSES);
+        onlyKnownValues(f, "health", HEALTH);
+        onlyKnownValues(f, "is-task", Set.of("true", "false"));
         Set<String> publish = ports(f, "publish"), expose = ports(f, "expose");
         // Docker takes the last before/since given.
         ContainerRecord before = last(f, "before", containers), since = last(f, "since", containers);
@@ -54,6 +51,11 @@ final class ContainerFilters {
                 && f.matches("volume", v -> false)
                 && f.matches("is-task", "false"::equals)
                 && f.matches("isolation", "default"::equals);
+    }
+
+    private static void onlyKnownValues(Filters f, String key, Set<String> known) {
+        for (String v : f.values().getOrDefault(key, List.of()))
+            if (!known.contains(v)) throw ApiException.badRequest("Unrecognised filter value for " + key + ": " + v);
     }
 
     /** The container ports a container publishes, asked for or (with -P) given: "80/tcp". */

@@ -20,7 +20,7 @@ class ContainerWireTest {
     private static ContainerRecord container(boolean running, List<PortRequest> bindings, List<String> exposed, List<PublishedPort> ports) {
         ContainerRecord.Settings s = new ContainerRecord.Settings(null, null, List.of(), "", "", "h", "", false, false, Map.of(),
                 exposed, "bridge", Map.of(), false, "", 0, List.of(), List.of(), false, List.of(), List.of(), List.of(),
-                List.of(), List.of(), "runc", List.of("nc"), bindings, false);
+                List.of(), List.of(), "runc", List.of("nc"), bindings, false, Map.of());
         ContainerRecord.RunState state = running
                 ? new ContainerRecord.RunState(ContainerRecord.Status.RUNNING, 42, 0, Instant.now(), null, "")
                 : ContainerRecord.RunState.created();

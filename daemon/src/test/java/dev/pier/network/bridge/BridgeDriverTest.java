@@ -31,7 +31,7 @@ class BridgeDriverTest {
     private static NetworkPlan plan(String bridge, String gateway, int mtu) {
         IpPrefix gw = IpPrefix.parse(gateway);
         IpPrefix subnet = IpPrefix.parse(gateway.replaceAll("\\.\\d+/", ".0/"));
-        return new NetworkPlan("id-" + bridge, bridge, "bridge", bridge, mtu, List.of(gw), List.of(subnet), false, true, true, false);
+        return new NetworkPlan("id-" + bridge, bridge, "bridge", bridge, mtu, List.of(gw), List.of(subnet), false, true, true, false, List.of());
     }
 
     @AfterEach
@@ -95,7 +95,7 @@ class BridgeDriverTest {
         IpPrefix v6 = IpPrefix.parse("fd41:3::1/64");
         NetworkPlan second = new NetworkPlan("id-" + prefix + "d", prefix + "d", "bridge", prefix + "d", 1500,
                 List.of(IpPrefix.parse("10.241.4.1/24"), v6), List.of(IpPrefix.parse("10.241.4.0/24"), IpPrefix.parse("fd41:3::/64")),
-                false, true, true, false);
+                false, true, true, false, List.of());
         driver.createNetwork(second);
         assertThat(spares()).as("the spare was taken").isEmpty();
         assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/conf/" + prefix + "d/route_localnet")).strip())
