@@ -150,6 +150,9 @@ public final class DnsLoad {
     /** Answers to queries sent before this count nowhere. */
     private long measureFrom = 0;
     private Tally tally = new Tally();
+    /** Scratch of the one thread: an answer's header, a batch's ids. */
+    private final byte[] header = new byte[12];
+    private final int[] ids = new int[BatchedUdpClient.BATCH];
 
     private DnsLoad(Options o, BatchedUdpClient client) {
         this.o = o;
@@ -282,9 +285,6 @@ public final class DnsLoad {
             if (sentAt[id] == 0) return id;
         }
     }
-
-    private final byte[] header = new byte[12];
-    private final int[] ids = new int[BatchedUdpClient.BATCH];
 
     private int receiveFrom(int socket) {
         int got = client.receive(socket);

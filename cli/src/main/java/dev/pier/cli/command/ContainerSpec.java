@@ -70,10 +70,11 @@ public record ContainerSpec(String name, String image, boolean detach, boolean a
         return flags;
     }
 
-    /** Validates the parsed flags and builds the create document. */
+    /** The IPC namespace's parameters --sysctl may set (beside net.* and fs.mqueue.*), as Docker's CLI lists them. */
     private static final java.util.Set<String> IPC_SYSCTLS = java.util.Set.of("kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
             "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced");
 
+    /** Validates the parsed flags and builds the create document. */
     static ContainerSpec from(Parsed p, boolean run, Map<String, String> environment) throws CliError {
         FlagSet flags = p.flagSet();
         p.minArgs(1);
