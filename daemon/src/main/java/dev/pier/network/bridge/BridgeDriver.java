@@ -256,8 +256,9 @@ public final class BridgeDriver implements NetworkDriver {
         } catch (KernelException e) {
             // EEXIST: the creation itself was refused and the link is not ours to remove, unless it is
             // this endpoint's previous veth (a container started again at once): the kernel destroys the
-            // namespace it left in the background, so its pair may still be here. That one we finish off.
-            if (e.errno() != KernelException.EEXIST || !leftOver(endpoint.hostInterfaceName())) {
+            // namespace it left in the background, so its pair may still be here. That one we finish off,
+            // and if the kernel finished it between the refusal and the look, the name is simply free now.
+            if (e.errno() != KernelException.EEXIST || !leftOverOrGone(endpoint.hostInterfaceName())) {
                 if (e.errno() != KernelException.EEXIST) deleteQuietly(endpoint.hostInterfaceName());
                 throw e;
             }
@@ -296,8 +297,8 @@ public final class BridgeDriver implements NetworkDriver {
     }
 
     /** A link of that name tagged with this daemon's group: one of its own endpoints, left over. */
-    private boolean leftOver(String hostInterfaceName) {
-        return host.link(hostInterfaceName).map(l -> l.group() == interfaceGroup).orElse(false);
+    private boolean leftOverOrGone(String hostInterfaceName) {
+        return host.link(hostInterfaceName).map(l -> l.group() == interfaceGroup).orElse(true);
     }
 
     @Override
